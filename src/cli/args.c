@@ -1,0 +1,231 @@
+/* Option parsing driven by each command's option table, so --help and the
+ * parser can never disagree. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_option global_options[] = {
+	{OPT_SERVER, "server", 's', "URL", "Notary server URL (env TUFSIGN_SERVER, then DOCKER_CONTENT_TRUST_SERVER)"},
+	{OPT_TRUST_DIR, "trust-dir", 'd', "DIR", "trust cache directory (env TUFSIGN_TRUST_DIR)"},
+	{OPT_TLS_CA, "tls-ca", 0, "FILE", "CA certificates that verify the server, in PEM"},
+	{OPT_TLS_CERT, "tls-cert", 0, "FILE", "client certificate for mutual TLS, in PEM"},
+	{OPT_TLS_KEY, "tls-key", 0, "FILE", "private key of the client certificate, in PEM"},
+	{OPT_INSECURE_PLAIN_HTTP, "insecure-plain-http", 0, NULL, "allow an http:// server URL (no TLS)"},
+	{OPT_USERNAME, "username", 0, "NAME", "user for the server's token service (password from TUFSIGN_PASSWORD or --password-file)"},
+	{OPT_PASSWORD_FILE, "password-file", 0, "FILE", "file whose first line is the token service password"},
+	{OPT_MODULE, "module", 0, "PATH", "PKCS#11 module when the URI names none (default: p11-kit proxy)"},
+	{OPT_PIN_FILE, "pin-file", 0, "FILE", "file whose first line is the token PIN (else TUFSIGN_PIN, else a prompt)"},
+	{OPT_PASSPHRASE_FILE, "passphrase-file", 0, "FILE", "passphrase of encrypted key files (else TUFSIGN_PASSPHRASE)"},
+	{OPT_JSON, "json", 0, NULL, "print the result as one JSON document on stdout"},
+	{OPT_VERBOSE, "verbose", 'v', NULL, "more detail on stderr; repeat for protocol traces"},
+	{OPT_QUIET, "quiet", 'q', NULL, "only errors on stderr"},
+	{OPT_HELP, "help", 'h', NULL, "show this help and exit"},
+	{OPT_NONE, NULL, 0, NULL, NULL},
+};
+
+static size_t count_options(const cli_option *opts)
+{
+	size_t n = 0;
+
+	while (opts != NULL && opts[n].id != OPT_NONE)
+		n++;
+	return n;
+}
+
+/* Build getopt_long tables from the global and the command options. */
+static int build_tables(const cli_command *cmd, struct option **longs, char **shorts)
+{
+	const cli_option *lists[2] = {global_options, cmd ? cmd->options : NULL};
+	size_t total = count_options(global_options) + count_options(lists[1]);
+	size_t i, k = 0, s = 0;
+	int l;
+
+	*longs = calloc(total + 1, sizeof(**longs));
+	*shorts = calloc(3 * total + 2, 1);
+	if (*longs == NULL || *shorts == NULL)
+		return -1;
+	(*shorts)[s++] = '+'; /* stop at the first operand: commands re-parse */
+	for (l = 0; l < 2; l++) {
+		for (i = 0; i < count_options(lists[l]); i++) {
+			const cli_option *o = &lists[l][i];
+
+			(*longs)[k].name = o->long_name;
+			(*longs)[k].has_arg = o->arg_name ? required_argument : no_argument;
+			(*longs)[k].val = 256 + o->id;
+			k++;
+			if (o->short_name) {
+				(*shorts)[s++] = o->short_name;
+				if (o->arg_name)
+					(*shorts)[s++] = ':';
+			}
+		}
+	}
+	return 0;
+}
+
+static int short_to_id(const cli_command *cmd, int c)
+{
+	const cli_option *lists[2] = {global_options, cmd ? cmd->options : NULL};
+	size_t i;
+	int l;
+
+	for (l = 0; l < 2; l++)
+		for (i = 0; i < count_options(lists[l]); i++)
+			if (lists[l][i].short_name == c)
+				return lists[l][i].id;
+	return OPT_NONE;
+}
+
+/* Options may appear anywhere between operands, so parse repeatedly. */
+int cli_parse_args(const cli_command *cmd, int argc, char **argv, cli_args *out)
+{
+	struct option *longs = NULL;
+	char *shorts = NULL;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->positional = calloc((size_t)argc + 1, sizeof(char *));
+	if (out->positional == NULL || build_tables(cmd, &longs, &shorts) != 0) {
+		cli_error("out of memory");
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	optind = 1;
+	opterr = 0;
+	while (optind < argc) {
+		int c = getopt_long(argc, argv, shorts, longs, NULL);
+		int id;
+
+		if (c == -1) {
+			out->positional[out->npositional++] = argv[optind++];
+			continue;
+		}
+		if (c == '?' || c == ':') {
+			cli_error("%s: invalid or incomplete option '%s'; see 'tufsign %s --help'",
+				  cmd ? cmd->name : "tufsign", argv[optind - 1],
+				  cmd ? cmd->name : "");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		id = c >= 256 ? c - 256 : short_to_id(cmd, c);
+		out->count[id]++;
+		out->value[id] = optarg;
+	}
+out:
+	free(longs);
+	free(shorts);
+	return rc;
+}
+
+void cli_args_release(cli_args *args)
+{
+	free(args->positional);
+	memset(args, 0, sizeof(*args));
+}
+
+static void print_options(FILE *f, const cli_option *opts)
+{
+	size_t i;
+
+	for (i = 0; i < count_options(opts); i++) {
+		const cli_option *o = &opts[i];
+		char left[64];
+
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->long_name,
+				 o->arg_name ? " " : "", o->arg_name ? o->arg_name : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->long_name,
+				 o->arg_name ? " " : "", o->arg_name ? o->arg_name : "");
+		fprintf(f, "  %-28s %s\n", left, o->help);
+	}
+}
+
+void cli_print_command_help(FILE *f, const cli_command *cmd)
+{
+	fprintf(f, "usage: tufsign %s %s\n\n%s.\n", cmd->name, cmd->operands, cmd->summary);
+	if (cmd->description != NULL)
+		fprintf(f, "\n%s\n", cmd->description);
+	if (count_options(cmd->options) > 0) {
+		fprintf(f, "\nOptions:\n");
+		print_options(f, cmd->options);
+	}
+	fprintf(f, "\nGlobal options:\n");
+	print_options(f, global_options);
+}
+
+void cli_print_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: tufsign [global options] COMMAND [options] [operands]\n\n"
+		   "Sign Notary v1 / TUF (Docker Content Trust) metadata with keys on PKCS#11 tokens.\n\n"
+		   "Commands:\n");
+	for (i = 0; cli_commands[i] != NULL; i++)
+		fprintf(f, "  %-16s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+	fprintf(f, "\nGlobal options:\n");
+	print_options(f, global_options);
+	fprintf(f, "      --version                print the version and exit\n"
+		   "\nRun 'tufsign COMMAND --help' for a command's options; 'man tufsign' for exit codes\n"
+		   "and environment variables.\n");
+}
+
+/* Return 1 when arg is a global option that consumes the next argument. */
+static int global_takes_value(const char *arg)
+{
+	size_t i;
+
+	if (strncmp(arg, "--", 2) == 0) {
+		if (strchr(arg, '=') != NULL)
+			return 0;
+		for (i = 0; i < count_options(global_options); i++)
+			if (strcmp(arg + 2, global_options[i].long_name) == 0)
+				return global_options[i].arg_name != NULL;
+		return 0;
+	}
+	if (arg[0] == '-' && arg[1] != '\0' && arg[2] == '\0')
+		for (i = 0; i < count_options(global_options); i++)
+			if (global_options[i].short_name == arg[1])
+				return global_options[i].arg_name != NULL;
+	return 0;
+}
+
+int cli_find_command(int argc, char **argv, const cli_command **cmd, int *first_word,
+		     int *nwords)
+{
+	int i, k;
+
+	*cmd = NULL;
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] != '-')
+			break;
+		if (global_takes_value(argv[i]))
+			i++;
+	}
+	if (i >= argc)
+		return -1;
+	*first_word = i;
+	for (k = 0; cli_commands[k] != NULL; k++) {
+		const char *name = cli_commands[k]->name;
+		const char *space = strchr(name, ' ');
+
+		if (space == NULL) {
+			if (strcmp(name, argv[i]) == 0) {
+				*cmd = cli_commands[k];
+				*nwords = 1;
+				return 0;
+			}
+			continue;
+		}
+		if (strncmp(name, argv[i], (size_t)(space - name)) == 0 &&
+		    argv[i][space - name] == '\0' && i + 1 < argc &&
+		    strcmp(space + 1, argv[i + 1]) == 0) {
+			*cmd = cli_commands[k];
+			*nwords = 2;
+			return 0;
+		}
+	}
+	return -1;
+}

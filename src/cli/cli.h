@@ -1,0 +1,150 @@
+/* Shared declarations of the tufsign command: the command table, option
+ * parsing, exit codes and output helpers. Only the CLI includes this. */
+#ifndef TUFSIGN_CLI_H
+#define TUFSIGN_CLI_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "tufsign/error.h"
+#include "tufsign/key.h"
+
+/* Exit codes; documented in the README and the man page, never renumbered. */
+enum cli_exit {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,       /* the operation failed for another reason */
+	EXIT_USAGE = 2,        /* bad command line or invalid input value */
+	EXIT_PIN = 3,          /* PIN missing, wrong, locked or expired */
+	EXIT_TOKEN = 4,        /* module, token, key or mechanism unavailable */
+	EXIT_NETWORK = 5,      /* server unreachable, TLS, authentication or server error */
+	EXIT_UNTRUSTED = 6,    /* downloaded metadata failed verification */
+	EXIT_CONFLICT = 7,     /* publish conflict still lost after the retries */
+	EXIT_NOT_SIGNED = 8,   /* verify: the tag is not signed or has another digest */
+};
+
+/* Option identifiers shared by all commands; global ones come first. */
+enum cli_opt_id {
+	OPT_NONE = 0,
+	OPT_HELP,
+	OPT_VERSION,
+	OPT_SERVER,
+	OPT_TRUST_DIR,
+	OPT_TLS_CA,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_INSECURE_PLAIN_HTTP,
+	OPT_JSON,
+	OPT_VERBOSE,
+	OPT_QUIET,
+	OPT_MODULE,
+	OPT_PIN_FILE,
+	OPT_PASSPHRASE_FILE,
+	OPT_USERNAME,
+	OPT_PASSWORD_FILE,
+	OPT_GLOBAL_LAST, /* options below are per command */
+	OPT_TYPE,
+	OPT_DAYS,
+	OPT_OUT,
+	OPT_STORE,
+	OPT_ROOT_KEY,
+	OPT_TARGETS_KEY,
+	OPT_SNAPSHOT_KEY,
+	OPT_KEY,
+	OPT_DIGEST,
+	OPT_SIZE,
+	OPT_MANIFEST,
+	OPT_TARGETS_FILE,
+	OPT_CUSTOM,
+	OPT_ROOT_KEY_ID,
+	OPT_ROOT_CERT,
+	OPT_EXPIRES,
+	OPT_ID_MAX
+};
+
+typedef struct cli_option {
+	int id;
+	const char *long_name;
+	char short_name;      /* 0 for none */
+	const char *arg_name; /* NULL for a flag */
+	const char *help;
+} cli_option;
+
+/* Values given on the command line; repeated flags count up, repeated
+ * values keep the last one. */
+typedef struct cli_args {
+	const char *value[OPT_ID_MAX];
+	int count[OPT_ID_MAX];
+	char **positional;
+	int npositional;
+} cli_args;
+
+typedef struct cli_context cli_context;
+
+typedef struct cli_command {
+	const char *name;     /* "key generate" */
+	const char *operands; /* "URI [--type T]" for the usage line */
+	const char *summary;  /* one line for the command list */
+	const char *description; /* paragraph for --help; may be NULL */
+	const cli_option *options; /* terminated by an entry with id OPT_NONE */
+	int min_operands;
+	int max_operands;
+	int (*run)(cli_context *ctx, const cli_args *args);
+} cli_command;
+
+/* Settings that every command reads; filled from options and environment. */
+struct cli_context {
+	const cli_command *command;
+	int json;
+	int verbosity; /* -1 quiet, 0 default, 1.. for each -v */
+	const char *server;
+	const char *trust_dir;
+	const char *tls_ca;
+	const char *tls_cert;
+	const char *tls_key;
+	int insecure_plain_http;
+	const char *username;
+	const char *password_file;
+	tufsign_key_options key_options;
+};
+
+extern const cli_command *const cli_commands[];
+
+/* Command handlers, one file each. */
+extern const cli_command cmd_token_list;
+extern const cli_command cmd_key_generate;
+extern const cli_command cmd_key_list;
+extern const cli_command cmd_key_cert;
+extern const cli_command cmd_init;
+extern const cli_command cmd_sign;
+extern const cli_command cmd_remove;
+extern const cli_command cmd_list;
+extern const cli_command cmd_verify;
+
+/* Parse argv (after the command words) against cmd's options and the global
+ * ones. Returns 0, or prints a usage error and returns EXIT_USAGE. */
+int cli_parse_args(const cli_command *cmd, int argc, char **argv, cli_args *out);
+void cli_args_release(cli_args *args);
+/* Find the command named by the first one or two words after the leading
+ * global options. Returns 0 with *cmd set, or -1. */
+int cli_find_command(int argc, char **argv, const cli_command **cmd, int *first_word,
+		     int *nwords);
+void cli_print_command_help(FILE *f, const cli_command *cmd);
+void cli_print_usage(FILE *f);
+
+/* Print "tufsign: <message>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Progress on stderr, silenced by -q. It stays on stderr with --json too,
+ * because stdout carries only the JSON document. */
+void cli_info(const cli_context *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report err on stderr (or as JSON on stdout with --json) and return the
+ * exit code for its status. */
+int cli_fail(const cli_context *ctx, const tufsign_error *err);
+int cli_exit_code(tufsign_status status);
+/* Usage error naming the command: prints and returns EXIT_USAGE. */
+int cli_usage_error(const cli_context *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Print a JSON document on stdout (compact, one line) and release it. */
+int cli_print_json(json_t *doc);
+
+#endif

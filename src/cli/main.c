@@ -1,0 +1,145 @@
+/* Entry point of the tufsign command: find the command, parse its options,
+ * read the environment into the context and dispatch. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cli.h"
+#include "tufsign/log.h"
+#include "tufsign/version.h"
+
+const cli_command *const cli_commands[] = {
+	&cmd_token_list, &cmd_key_generate, &cmd_key_list, &cmd_key_cert, &cmd_init,
+	&cmd_sign,       &cmd_remove,       &cmd_list,     &cmd_verify,   NULL,
+};
+
+static const char *level_names[] = {"error", "warning", "", "debug", "trace"};
+
+static void log_to_stderr(void *ctx, tufsign_log_level level, const char *component,
+			  const char *message)
+{
+	(void)ctx;
+	if (level == TUFSIGN_LOG_INFO)
+		fprintf(stderr, "%s\n", message);
+	else if (level >= TUFSIGN_LOG_DEBUG)
+		fprintf(stderr, "tufsign: %s [%s]: %s\n", level_names[level], component, message);
+	else
+		fprintf(stderr, "tufsign: %s: %s\n", level_names[level], message);
+}
+
+static const char *env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return (v != NULL && v[0] != '\0') ? v : NULL;
+}
+
+static void setup_context(cli_context *ctx, const cli_command *cmd, const cli_args *args)
+{
+	tufsign_log_level level = TUFSIGN_LOG_INFO;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->command = cmd;
+	ctx->json = args->count[OPT_JSON] > 0;
+	ctx->verbosity = args->count[OPT_QUIET] ? -1 : args->count[OPT_VERBOSE];
+	ctx->server = args->value[OPT_SERVER];
+	if (ctx->server == NULL)
+		ctx->server = env_nonempty("TUFSIGN_SERVER");
+	if (ctx->server == NULL)
+		ctx->server = env_nonempty("DOCKER_CONTENT_TRUST_SERVER");
+	ctx->trust_dir = args->value[OPT_TRUST_DIR];
+	if (ctx->trust_dir == NULL)
+		ctx->trust_dir = env_nonempty("TUFSIGN_TRUST_DIR");
+	ctx->tls_ca = args->value[OPT_TLS_CA];
+	ctx->tls_cert = args->value[OPT_TLS_CERT];
+	ctx->tls_key = args->value[OPT_TLS_KEY];
+	ctx->insecure_plain_http = args->count[OPT_INSECURE_PLAIN_HTTP] > 0;
+	ctx->username = args->value[OPT_USERNAME];
+	ctx->password_file = args->value[OPT_PASSWORD_FILE];
+	ctx->key_options.module_path = args->value[OPT_MODULE];
+	ctx->key_options.pin_file = args->value[OPT_PIN_FILE];
+	ctx->key_options.passphrase_file = args->value[OPT_PASSPHRASE_FILE];
+	ctx->key_options.allow_prompt = 1;
+
+	if (ctx->verbosity < 0)
+		level = TUFSIGN_LOG_WARN;
+	else if (ctx->verbosity == 1)
+		level = TUFSIGN_LOG_DEBUG;
+	else if (ctx->verbosity >= 2)
+		level = TUFSIGN_LOG_TRACE;
+	tufsign_log_set_handler(log_to_stderr, NULL, level);
+	tufsign_log_set_components(getenv("TUFSIGN_DEBUG"));
+	if (env_nonempty("TUFSIGN_DEBUG") != NULL && level < TUFSIGN_LOG_DEBUG)
+		tufsign_log_set_handler(log_to_stderr, NULL, TUFSIGN_LOG_DEBUG);
+}
+
+/* Core dumps could carry a PIN or passphrase read later in the run. */
+static void disable_core_dumps(void)
+{
+	struct rlimit rl = {0, 0};
+
+	setrlimit(RLIMIT_CORE, &rl);
+}
+
+static int run_command(const cli_command *cmd, int argc, char **argv)
+{
+	cli_context ctx;
+	cli_args args;
+	int rc;
+
+	rc = cli_parse_args(cmd, argc, argv, &args);
+	if (rc != 0)
+		return rc;
+	if (args.count[OPT_HELP]) {
+		cli_print_command_help(stdout, cmd);
+		rc = EXIT_OK;
+		goto out;
+	}
+	setup_context(&ctx, cmd, &args);
+	if (args.npositional < cmd->min_operands || args.npositional > cmd->max_operands) {
+		rc = cli_usage_error(&ctx, "expected %s", cmd->operands);
+		goto out;
+	}
+	rc = cmd->run(&ctx, &args);
+out:
+	cli_args_release(&args);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const cli_command *cmd = NULL;
+	int first = 0, nwords = 0, i, n = 0, rc;
+	char **rest;
+
+	disable_core_dumps();
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("tufsign %s\n", tufsign_version());
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			cli_print_usage(stdout);
+			return EXIT_OK;
+		}
+	}
+	if (cli_find_command(argc, argv, &cmd, &first, &nwords) != 0) {
+		if (first > 0 && first < argc)
+			cli_error("unknown command '%s'; run 'tufsign --help' for the list", argv[first]);
+		else
+			cli_print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* Hand the command everything but the command words themselves. */
+	rest = calloc((size_t)argc + 1, sizeof(char *));
+	if (rest == NULL) {
+		cli_error("out of memory");
+		return EXIT_FAILED;
+	}
+	for (i = 0; i < argc; i++)
+		if (i < first || i >= first + nwords)
+			rest[n++] = argv[i];
+	rc = run_command(cmd, n, rest);
+	free(rest);
+	return rc;
+}
