@@ -1,0 +1,122 @@
+/* Where a token PIN comes from: the URI's pin-source, --pin-file, the
+ * TUFSIGN_PIN variable, or a prompt on the terminal with echo off. A PIN is
+ * never taken from the command line. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "pkcs11/p11.h"
+
+#define PIN_MAX 256
+
+/* Keep the first line of a PIN file; the file may end with a newline. */
+static tufsign_status pin_from_file(const char *path, char **pin, tufsign_error *err)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	tufsign_status st;
+
+	st = tf_read_file(path, PIN_MAX, &data, &len, err);
+	if (st != TUFSIGN_OK) {
+		tufsign_error_prefix(err, "cannot read the PIN file: ");
+		return st;
+	}
+	*pin = tf_strndup((char *)data, strcspn((char *)data, "\r\n"));
+	tf_free_wiped(data, len);
+	if (*pin == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	return TUFSIGN_OK;
+}
+
+/* RFC 7512 pin-source is a URI; tufsign reads local files only. */
+static tufsign_status pin_from_source(const char *source, char **pin, tufsign_error *err)
+{
+	const char *path = source;
+
+	if (strncmp(source, "file://", 7) == 0)
+		path = source + 7;
+	else if (strncmp(source, "file:", 5) == 0)
+		path = source + 5;
+	else if (strchr(source, ':') != NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_URI,
+					 "pin-source '%s' is not supported; use pin-source=file:PATH",
+					 source);
+	return pin_from_file(path, pin, err);
+}
+
+static tufsign_status pin_prompt(int fd, const char *token_label, char **pin,
+				 tufsign_error *err)
+{
+	struct termios old, quiet;
+	char buf[PIN_MAX];
+	size_t len = 0;
+	tufsign_status st = TUFSIGN_OK;
+	char *prompt = tf_asprintf("PIN for token '%s': ", token_label);
+
+	if (prompt == NULL || tcgetattr(fd, &old) != 0) {
+		free(prompt);
+		return tufsign_error_set(err, TUFSIGN_ERR_PIN_REQUIRED,
+					 "cannot prompt for the PIN of token '%s': the terminal "
+					 "does not allow it; use --pin-file or TUFSIGN_PIN",
+					 token_label);
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	(void)!write(fd, prompt, strlen(prompt));
+	free(prompt);
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	while (len < sizeof(buf) - 1) {
+		ssize_t n = read(fd, buf + len, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || buf[len] == '\n' || buf[len] == '\r')
+			break;
+		len++;
+	}
+	tcsetattr(fd, TCSAFLUSH, &old);
+	(void)!write(fd, "\n", 1);
+	buf[len] = '\0';
+	*pin = tf_strndup(buf, len);
+	tf_wipe(buf, sizeof(buf));
+	if (*pin == NULL)
+		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	return st;
+}
+
+tufsign_status tf_p11_pin_read(const char *pin_source, const tufsign_key_options *opts,
+			       const char *token_label, char **pin, tufsign_error *err)
+{
+	struct rlimit no_core = {0, 0};
+	const char *env = getenv("TUFSIGN_PIN");
+	tufsign_status st;
+	int fd;
+
+	*pin = NULL;
+	/* A core dump taken after this point could hold the PIN. */
+	setrlimit(RLIMIT_CORE, &no_core);
+	if (pin_source != NULL)
+		return pin_from_source(pin_source, pin, err);
+	if (opts != NULL && opts->pin_file != NULL)
+		return pin_from_file(opts->pin_file, pin, err);
+	if (env != NULL && env[0] != '\0') {
+		*pin = tf_strdup(env);
+		return *pin ? TUFSIGN_OK : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	}
+	fd = (opts != NULL && opts->allow_prompt) ? open("/dev/tty", O_RDWR | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return tufsign_error_set(err, TUFSIGN_ERR_PIN_REQUIRED,
+					 "token '%s' needs a PIN and there is no terminal to ask "
+					 "for it; use pin-source=file:PATH in the URI, --pin-file "
+					 "or TUFSIGN_PIN",
+					 token_label);
+	st = pin_prompt(fd, token_label, pin, err);
+	close(fd);
+	return st;
+}
