@@ -1,0 +1,393 @@
+/* The Notary client: URLs of the server API, authentication around each
+ * request, and the public tufsign_notary_* calls. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "net/client.h"
+
+#define COMPONENT "http"
+/* Tokens kept per client; a run uses one or two scopes. */
+#define TOKEN_SLOTS 8
+
+typedef struct token_slot {
+	char *scope;
+	char *token; /* secret */
+	time_t expires; /* CLOCK_MONOTONIC seconds */
+} token_slot;
+
+struct tufsign_notary {
+	tf_http http;
+	char *base_url; /* without trailing '/' */
+	int pinged;
+	tf_challenge challenge; /* from the ping or the last 401 */
+	int have_challenge;
+	int use_environment;
+	char *docker_config;
+	tf_credentials given; /* from the configuration */
+	tf_credentials found; /* looked up for found_host */
+	char *found_host;
+	token_slot tokens[TOKEN_SLOTS];
+};
+
+void tufsign_notary_config_init(tufsign_notary_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->use_environment = 1;
+	cfg->connect_timeout_ms = 10000;
+	cfg->timeout_ms = 120000;
+	cfg->retries = 3;
+	cfg->retry_delay_ms = 250;
+	cfg->retry_delay_max_ms = 4000;
+}
+
+static time_t monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static void token_slot_release(token_slot *slot)
+{
+	free(slot->scope);
+	tf_free_secret(slot->token);
+	memset(slot, 0, sizeof(*slot));
+}
+
+void tufsign_notary_free(tufsign_notary *client)
+{
+	size_t i;
+
+	if (client == NULL)
+		return;
+	tf_http_release(&client->http);
+	free(client->base_url);
+	tf_challenge_release(&client->challenge);
+	free(client->docker_config);
+	tf_credentials_release(&client->given);
+	tf_credentials_release(&client->found);
+	free(client->found_host);
+	for (i = 0; i < TOKEN_SLOTS; i++)
+		token_slot_release(&client->tokens[i]);
+	free(client);
+}
+
+static tufsign_status check_url(const tufsign_notary_config *cfg, tufsign_error *err)
+{
+	const char *url = cfg->url;
+	const char *host;
+
+	if (url == NULL || url[0] == '\0')
+		return tufsign_error_set(err, TUFSIGN_ERR_URI,
+					 "no Notary server URL given; use -s URL or "
+					 "TUFSIGN_SERVER");
+	if (strncasecmp(url, "https://", 8) == 0) {
+		host = url + 8;
+	} else if (strncasecmp(url, "http://", 7) == 0) {
+		if (!cfg->insecure_plain_http)
+			return tufsign_error_set(err, TUFSIGN_ERR_URI,
+						 "the server URL '%s' uses plain http, which sends "
+						 "everything unencrypted and unauthenticated; use "
+						 "https, or --insecure-plain-http for a test server",
+						 url);
+		host = url + 7;
+	} else {
+		return tufsign_error_set(err, TUFSIGN_ERR_URI,
+					 "invalid server URL '%s': expected https://HOST[:PORT]",
+					 url);
+	}
+	if (host[0] == '\0' || host[0] == '/' || strpbrk(url, " \t\r\n?#") != NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_URI,
+					 "invalid server URL '%s': expected https://HOST[:PORT]",
+					 url);
+	return TUFSIGN_OK;
+}
+
+static tufsign_status copy_given_credentials(tufsign_notary *client,
+					     const tufsign_notary_config *cfg, tufsign_error *err)
+{
+	if (cfg->username == NULL)
+		return TUFSIGN_OK;
+	client->given.username = tf_strdup(cfg->username);
+	client->given.password = tf_strdup(cfg->password ? cfg->password : "");
+	snprintf(client->given.source, sizeof(client->given.source), "the command line");
+	if (client->given.username == NULL || client->given.password == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory creating the client");
+	return TUFSIGN_OK;
+}
+
+tufsign_status tufsign_notary_new(const tufsign_notary_config *cfg, tufsign_notary **out,
+				  tufsign_error *err)
+{
+	tufsign_status st;
+	tufsign_notary *client = NULL;
+	size_t len;
+
+	*out = NULL;
+	st = check_url(cfg, err);
+	if (st != TUFSIGN_OK)
+		return st;
+	client = calloc(1, sizeof(*client));
+	if (client == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory creating the client");
+	st = tf_http_init(&client->http, cfg, err);
+	if (st != TUFSIGN_OK)
+		goto out;
+	client->base_url = tf_strdup(cfg->url);
+	client->docker_config = cfg->docker_config ? tf_strdup(cfg->docker_config) : NULL;
+	client->use_environment = cfg->use_environment;
+	if (client->base_url == NULL || (cfg->docker_config != NULL && !client->docker_config)) {
+		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory creating the client");
+		goto out;
+	}
+	len = strlen(client->base_url);
+	while (len > 0 && client->base_url[len - 1] == '/')
+		client->base_url[--len] = '\0';
+	st = copy_given_credentials(client, cfg, err);
+out:
+	if (st != TUFSIGN_OK)
+		tufsign_notary_free(client);
+	else
+		*out = client;
+	return st;
+}
+
+/* Credentials for gun: the configured ones, else those found in the
+ * environment for its registry host (looked up once per host). */
+static tufsign_status credentials_for(tufsign_notary *client, const char *gun,
+				      const tf_credentials **cred, tufsign_error *err)
+{
+	tufsign_status st;
+	char *host;
+
+	*cred = &client->given;
+	if (client->given.username != NULL || !client->use_environment)
+		return TUFSIGN_OK;
+	host = tf_registry_host(gun);
+	if (host == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory reading credentials");
+	if (client->found_host != NULL && strcmp(client->found_host, host) == 0) {
+		free(host);
+		*cred = &client->found;
+		return TUFSIGN_OK;
+	}
+	tf_credentials_release(&client->found);
+	free(client->found_host);
+	client->found_host = host;
+	st = tf_credentials_lookup(gun, client->docker_config, &client->found, err);
+	*cred = &client->found;
+	return st;
+}
+
+static token_slot *find_token(tufsign_notary *client, const char *scope)
+{
+	size_t i;
+	time_t now = monotonic_seconds();
+
+	for (i = 0; i < TOKEN_SLOTS; i++) {
+		token_slot *slot = &client->tokens[i];
+
+		if (slot->scope != NULL && strcmp(slot->scope, scope) == 0) {
+			if (slot->expires > now)
+				return slot;
+			token_slot_release(slot);
+		}
+	}
+	return NULL;
+}
+
+static void forget_token(tufsign_notary *client, const char *scope)
+{
+	token_slot *slot = find_token(client, scope);
+
+	if (slot != NULL)
+		token_slot_release(slot);
+}
+
+/* Store a token, replacing the slot that expires first when all are used. */
+static void keep_token(tufsign_notary *client, const char *scope, char *token, long lifetime)
+{
+	token_slot *slot = &client->tokens[0];
+	size_t i;
+
+	for (i = 0; i < TOKEN_SLOTS; i++) {
+		if (client->tokens[i].scope == NULL) {
+			slot = &client->tokens[i];
+			break;
+		}
+		if (client->tokens[i].expires < slot->expires)
+			slot = &client->tokens[i];
+	}
+	token_slot_release(slot);
+	slot->scope = tf_strdup(scope);
+	slot->token = token;
+	/* Renew a little early so a token does not expire in flight. */
+	slot->expires = monotonic_seconds() + lifetime - 10;
+	if (slot->scope == NULL)
+		token_slot_release(slot);
+}
+
+static tufsign_status bearer_token(tufsign_notary *client, const char *gun, const char *scope,
+				   char **authorization, tufsign_error *err)
+{
+	tufsign_status st;
+	const tf_credentials *cred = NULL;
+	token_slot *slot = find_token(client, scope);
+	char *token = NULL;
+	long lifetime = 0;
+
+	if (slot == NULL) {
+		st = credentials_for(client, gun, &cred, err);
+		if (st != TUFSIGN_OK)
+			return st;
+		st = tf_token_fetch(&client->http, &client->challenge, scope, cred, &token,
+				    &lifetime, err);
+		if (st != TUFSIGN_OK)
+			return st;
+		*authorization = tf_asprintf("Bearer %s", token);
+		keep_token(client, scope, token, lifetime);
+	} else {
+		*authorization = tf_asprintf("Bearer %s", slot->token);
+	}
+	if (*authorization == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory adding a token");
+	return TUFSIGN_OK;
+}
+
+/* Authorization header for a call under the current challenge, or NULL
+ * when the server asked for none. */
+static tufsign_status authorization_for(tufsign_notary *client, const tf_api_call *call,
+					const char *scope, char **authorization, tufsign_error *err)
+{
+	tufsign_status st;
+	const tf_credentials *cred = NULL;
+
+	*authorization = NULL;
+	if (!client->have_challenge)
+		return TUFSIGN_OK;
+	if (client->challenge.bearer)
+		return bearer_token(client, call->gun, scope, authorization, err);
+	st = credentials_for(client, call->gun, &cred, err);
+	if (st != TUFSIGN_OK || cred->username == NULL)
+		return st;
+	*authorization = tf_basic_authorization(cred);
+	if (*authorization == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory adding credentials");
+	return TUFSIGN_OK;
+}
+
+/* Remember the challenge of a 401 response. Returns 1 when it is usable. */
+static int take_challenge(tufsign_notary *client, const char *header)
+{
+	tf_challenge parsed;
+	tufsign_error ignored;
+
+	if (header == NULL || tf_challenge_parse(header, &parsed, &ignored) != TUFSIGN_OK) {
+		TF_DEBUG(COMPONENT, "unusable challenge '%s'", header ? header : "(none)");
+		return 0;
+	}
+	tf_challenge_release(&client->challenge);
+	client->challenge = parsed;
+	client->have_challenge = 1;
+	return 1;
+}
+
+static tufsign_status ping(tufsign_notary *client, tufsign_error *err)
+{
+	tufsign_status st;
+	tf_http_response resp = {0};
+	char *url = tf_asprintf("%s/v2/", client->base_url);
+	tf_http_request req = {.method = "GET", .url = url, .max_len = 65536, .retry = 1};
+
+	if (url == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory building a URL");
+	st = tf_http_perform(&client->http, &req, &resp, err);
+	if (st == TUFSIGN_OK) {
+		client->pinged = 1;
+		if (resp.status == 401)
+			take_challenge(client, resp.www_authenticate);
+		else if (resp.status >= 500)
+			st = tf_server_error(err, "GET /v2/", resp.status, resp.body, resp.len);
+		TF_DEBUG(COMPONENT, "ping: HTTP %ld, %s", resp.status,
+			 client->have_challenge ? (client->challenge.bearer ? "token auth"
+									    : "basic auth")
+						: "no auth");
+	}
+	tf_http_response_release(&resp);
+	free(url);
+	return st;
+}
+
+tufsign_status tufsign_notary_ping(tufsign_notary *client, tufsign_error *err)
+{
+	return ping(client, err);
+}
+
+static tufsign_status report_denied(tufsign_notary *client, const tf_api_call *call,
+				    const char *scope, long status, tufsign_error *err)
+{
+	const tf_credentials *cred = NULL;
+	tufsign_error ignored;
+	const char *user;
+
+	credentials_for(client, call->gun, &cred, &ignored);
+	user = cred && cred->username ? cred->username : "anonymous";
+	if (client->have_challenge && client->challenge.bearer)
+		return tufsign_error_set(err, TUFSIGN_ERR_AUTH,
+					 "%s failed: HTTP %ld%s%s: the token for '%s' from '%s' "
+					 "(user '%s') does not grant access; check that the user "
+					 "may use this repository",
+					 call->what, status, client->challenge.error ? " " : "",
+					 client->challenge.error ? client->challenge.error : "",
+					 scope, client->challenge.realm, user);
+	return tufsign_error_set(err, TUFSIGN_ERR_AUTH,
+				 "%s failed: HTTP %ld: access denied for user '%s'%s%s", call->what,
+				 status, user, client->challenge.realm ? " at realm " : "",
+				 client->challenge.realm ? client->challenge.realm : "");
+}
+
+tufsign_status tf_notary_call(tufsign_notary *client, tf_api_call *call, tf_http_response *resp,
+			      tufsign_error *err)
+{
+	tufsign_status st = TUFSIGN_OK;
+	char *scope = NULL, *authorization = NULL;
+	int attempt;
+
+	if (!client->pinged)
+		st = ping(client, err);
+	scope = tf_asprintf("repository:%s:%s", call->gun, call->actions);
+	if (st == TUFSIGN_OK && scope == NULL)
+		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory building a scope");
+	for (attempt = 0; st == TUFSIGN_OK && attempt < 2; attempt++) {
+		st = authorization_for(client, call, scope, &authorization, err);
+		if (st != TUFSIGN_OK)
+			break;
+		call->req.authorization = authorization;
+		st = tf_http_perform(&client->http, &call->req, resp, err);
+		call->req.authorization = NULL;
+		tf_free_secret(authorization);
+		authorization = NULL;
+		if (st != TUFSIGN_OK || resp->status != 401 || attempt == 1)
+			break;
+		forget_token(client, scope);
+		if (!take_challenge(client, resp->www_authenticate))
+			break;
+		tf_http_response_release(resp);
+	}
+	if (st == TUFSIGN_OK && (resp->status == 401 || resp->status == 403)) {
+		st = report_denied(client, call, scope, resp->status, err);
+		tf_http_response_release(resp);
+	}
+	free(scope);
+	return st;
+}
+
+char *tf_notary_tuf_url(const tufsign_notary *client, const char *gun, const char *file)
+{
+	return tf_asprintf("%s/v2/%s/_trust/tuf/%s", client->base_url, gun, file);
+}
