@@ -1,0 +1,4 @@
+# The install tree: files in place, and consumers built with pkg-config and
+# with find_package(tufsign).
+tufsign_script_test(install.tree ${CMAKE_CURRENT_LIST_DIR}/install.sh
+  LABELS install TIMEOUT 300)
