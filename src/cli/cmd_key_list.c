@@ -1,23 +1,70 @@
-/* tufsign key list: List the keys on a token with their TUF key IDs. */
+/* tufsign key list: the private keys on a token (or in a key file or
+ * directory) with their TUF key IDs. */
 #include "cli.h"
+#include "tufsign/pkcs11.h"
 
 static const cli_option options[] = {
-
 	{OPT_NONE, NULL, 0, NULL, NULL},
 };
 
+static json_t *key_json(const tufsign_key_info *k)
+{
+	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:b,s:s}", "label", k->label, "id", k->id_hex,
+			 "algorithm", tufsign_key_algo_name(k->algo), "bits", (int)k->bits,
+			 "keyid", k->keyid, "certificate", k->has_cert, "uri", k->uri);
+}
+
+static int print_keys(const cli_context *ctx, const tufsign_key_info *keys, size_t count)
+{
+	json_t *list = NULL;
+	size_t i;
+
+	if (!ctx->json) {
+		for (i = 0; i < count; i++)
+			printf("%s\n  id:          %s\n  type:        %s (%u bits)%s\n  keyid:       "
+			       "%s\n  uri:         %s\n",
+			       keys[i].label, keys[i].id_hex, tufsign_key_algo_name(keys[i].algo),
+			       keys[i].bits, keys[i].has_cert ? ", certificate stored" : "",
+			       keys[i].keyid, keys[i].uri);
+		if (count == 0)
+			cli_info(ctx, "no private keys found");
+		return EXIT_OK;
+	}
+	list = json_array();
+	for (i = 0; list != NULL && i < count; i++)
+		json_array_append_new(list, key_json(&keys[i]));
+	if (list == NULL || cli_print_json(json_pack("{s:b,s:o}", "ok", 1, "keys", list)) != 0) {
+		cli_error("cannot write the key list");
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
 static int run(cli_context *ctx, const cli_args *args)
 {
-	(void)args;
-	/* TODO: placeholder until the command is implemented. */
-	cli_error("'%s' is not implemented yet", ctx->command->name);
-	return EXIT_FAILED;
+	tufsign_key_info *keys = NULL;
+	size_t count = 0;
+	tufsign_error err;
+	int rc;
+
+	tufsign_error_clear(&err);
+	if (tufsign_key_list(args->positional[0], &ctx->key_options, &keys, &count, &err) !=
+	    TUFSIGN_OK)
+		rc = cli_fail(ctx, &err);
+	else
+		rc = print_keys(ctx, keys, count);
+	tufsign_key_info_free(keys, count);
+	tufsign_pkcs11_shutdown();
+	return rc;
 }
 
 const cli_command cmd_key_list = {
 	.name = "key list",
 	.operands = "URI",
 	.summary = "List the keys on a token with their TUF key IDs",
+	.description = "URI is a token URI such as pkcs11:token=ci-signer (object= and id= narrow "
+		       "the list), a key file, or a directory of key files such as a notary "
+		       "trust directory. Listing private keys on a token needs its PIN.",
 	.options = options,
 	.min_operands = 1,
 	.max_operands = 1,
