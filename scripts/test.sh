@@ -1,0 +1,37 @@
+#!/bin/bash
+# usage: scripts/test.sh
+#
+# Runs the whole test suite the way CI does: installs missing Debian packages,
+# builds with warnings as errors (TUFSIGN_WERROR=ON) and runs ctest, then
+# builds again with AddressSanitizer and UndefinedBehaviorSanitizer
+# (TUFSIGN_SANITIZE=ON) and runs ctest again. It stops at the first failing
+# step, so the output ends with the summary of the ctest run that decided the
+# result, and the exit status is non-zero on any failure.
+# Environment: TUFSIGN_TEST_BUILD_DIR (default: build-test in the source tree)
+# holds the two build trees; TUFSIGN_JOBS (default 2) sets the parallel jobs
+# of the build and of ctest.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+builds=${TUFSIGN_TEST_BUILD_DIR:-$root/build-test}
+jobs=${TUFSIGN_JOBS:-2}
+
+"$root/scripts/install-deps.sh" test
+
+# Sanitizer reports end the test with a failure instead of scrolling by.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=23}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+# run_suite NAME CMAKE_OPTIONS...: configure, build and test one build tree.
+run_suite() {
+	local name=$1 dir=$builds/$1
+	shift
+	echo "==== $name build: $*"
+	cmake -S "$root" -B "$dir" -DTUFSIGN_WERROR=ON "$@"
+	cmake --build "$dir" -j "$jobs"
+	echo "==== $name tests"
+	(cd "$dir" && ctest --output-on-failure --no-tests=error -j "$jobs")
+}
+
+run_suite werror -DTUFSIGN_SANITIZE=OFF
+run_suite sanitize -DTUFSIGN_SANITIZE=ON
