@@ -10,6 +10,11 @@
 
 #include "tufsign/error.h"
 #include "tufsign/export.h"
+#include "tufsign/notary.h"
+#include "tufsign/pubkey.h"
+#include "tufsign/signer.h"
+#include "tufsign/trust_cache.h"
+#include "tufsign/verify.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -68,6 +73,145 @@ TUFSIGN_API tufsign_status tufsign_repo_parse_targets(const char *path, const ch
 
 /* Release the strings of count changes and the array itself; NULL is accepted. */
 TUFSIGN_API void tufsign_target_changes_free(tufsign_target_change *changes, size_t count);
+
+/* Root to require when a GUN is used for the first time (no root in the
+ * trust cache yet) instead of trusting whatever the server holds. With a
+ * cached root the pin must still name one of its root keys. Both members
+ * are optional and borrowed. */
+typedef struct tufsign_repo_pin {
+	/* Key ID of a root key, as root.json lists it (the certificate key ID
+	 * that docker shows) or the canonical ID of its public key. */
+	const char *root_key_id;
+	/* PEM text of a root certificate; its key ID must be a root key. */
+	const char *root_cert_pem;
+	size_t root_cert_len;
+} tufsign_repo_pin;
+
+/* What a repository operation needs besides its own arguments. client and
+ * cache are borrowed and used from this thread only. */
+typedef struct tufsign_repo_context {
+	tufsign_notary *client;
+	tufsign_trust_cache *cache;
+	const tufsign_repo_pin *pin; /* NULL: trust on first use */
+	long lock_timeout_ms;        /* 0 picks TUFSIGN_TRUST_LOCK_TIMEOUT_MS */
+} tufsign_repo_context;
+
+/* A verified state of a GUN: the metadata the server holds, checked from
+ * the pinned root. */
+typedef struct tufsign_repo tufsign_repo;
+
+/* One signed target as clients see it. Everything is owned by the repo. */
+typedef struct tufsign_repo_target {
+	const char *name;
+	const char *role;             /* "targets" or the delegation that signed it */
+	int has_sha256;
+	const unsigned char *sha256;  /* 32 bytes when has_sha256 */
+	int64_t length;
+	const char *custom;           /* canonical JSON, or NULL */
+} tufsign_repo_target;
+
+/* Fetch the metadata of gun and verify it from the pinned root (trusting the
+ * server's root on first use, unless ctx->pin says otherwise): root chain
+ * with N.root.json walked on rotation, timestamp, snapshot, targets and
+ * delegations, hashes, lengths, expiry and versions never lower than the
+ * cached ones. The verified state is then written to the trust cache.
+ * *out is cleared on entry and set on success; free it with
+ * tufsign_repo_free(). TUFSIGN_ERR_NOT_FOUND when the server has no such
+ * repository. */
+TUFSIGN_API tufsign_status tufsign_repo_open(const tufsign_repo_context *ctx, const char *gun,
+					     tufsign_repo **out, tufsign_error *err);
+
+/* Free the state; NULL is accepted. */
+TUFSIGN_API void tufsign_repo_free(tufsign_repo *repo);
+
+/* Return the verified documents; owned by repo. */
+TUFSIGN_API const tufsign_chain *tufsign_repo_chain(const tufsign_repo *repo);
+
+/* Return 1 when this run pinned the root for the first time. */
+TUFSIGN_API int tufsign_repo_first_use(const tufsign_repo *repo);
+
+/* Return the targets clients accept: those of "targets" and of every
+ * verified delegation that lie within the delegation's paths, sorted by
+ * name, then role. *list is owned by repo. */
+TUFSIGN_API size_t tufsign_repo_targets(const tufsign_repo *repo,
+					const tufsign_repo_target **list);
+
+/* Return the entry of name that a Docker client uses (targets/releases
+ * first, then targets, then other delegations), or NULL. Owned by repo. */
+TUFSIGN_API const tufsign_repo_target *tufsign_repo_lookup(const tufsign_repo *repo,
+							   const char *name);
+
+/* Keys and choices for tufsign_repo_init(). Signers are borrowed. */
+typedef struct tufsign_init_options {
+	const tufsign_signer *root;    /* ECDSA or RSA; gets a certificate with CN = GUN */
+	const tufsign_signer *targets; /* any algorithm */
+	/* NULL: the server holds the snapshot key (what docker does); else
+	 * tufsign signs the snapshot with it. */
+	const tufsign_signer *snapshot;
+} tufsign_init_options;
+
+/* Outcome of tufsign_repo_init(). */
+typedef struct tufsign_init_result {
+	int created; /* 0: the repository existed with our root key already */
+	char root_key_id[TUFSIGN_KEYID_SIZE];      /* certificate key ID root.json lists */
+	char root_canonical_id[TUFSIGN_KEYID_SIZE]; /* ID of the plain root public key */
+	char targets_key_id[TUFSIGN_KEYID_SIZE];
+	char snapshot_key_id[TUFSIGN_KEYID_SIZE];
+	char timestamp_key_id[TUFSIGN_KEYID_SIZE];
+	int server_snapshot; /* 1: the server signs the snapshot */
+} tufsign_init_result;
+
+/* Create gun on the server: a root certificate for opts->root (CN = gun),
+ * the server's timestamp key and, unless opts->snapshot is set, its
+ * snapshot key (each fetched once, because each request mints a new key
+ * while no root exists), root and targets version 1, one upload, then a
+ * check that the server's snapshot covers exactly the uploaded bytes. The
+ * trust cache is written only after that check. When gun exists and its
+ * root lists our root key, result->created is 0 and TUFSIGN_OK is
+ * returned; with another root key, TUFSIGN_ERR_EXISTS. */
+TUFSIGN_API tufsign_status tufsign_repo_init(const tufsign_repo_context *ctx, const char *gun,
+					     const tufsign_init_options *opts,
+					     tufsign_init_result *result, tufsign_error *err);
+
+/* Default number of publish attempts when another publisher keeps winning. */
+#define TUFSIGN_PUBLISH_ATTEMPTS 8
+
+/* Keys and limits for tufsign_repo_publish(). Signers are borrowed. */
+typedef struct tufsign_publish_options {
+	const tufsign_signer *targets;  /* must be a key root lists for targets */
+	const tufsign_signer *snapshot; /* NULL when the server holds the snapshot key */
+	unsigned max_attempts;          /* 0 picks TUFSIGN_PUBLISH_ATTEMPTS */
+	long backoff_ms;                /* first delay after a conflict; 0 picks 200 */
+} tufsign_publish_options;
+
+/* Outcome of tufsign_repo_publish(). */
+typedef struct tufsign_publish_result {
+	int published;             /* 0: every change was already on the server */
+	int first_use;             /* the root was pinned in this run */
+	unsigned attempts;         /* uploads tried, 1 without conflicts */
+	int64_t targets_version;   /* version now current on the server */
+	int64_t snapshot_version;
+	int64_t timestamp_version;
+	char targets_key_id[TUFSIGN_KEYID_SIZE];
+} tufsign_publish_result;
+
+/* Apply changes to the targets of gun and publish them: fetch and verify
+ * the current state, check that opts->targets (and opts->snapshot) is the
+ * key root lists for its role, set or remove each target, sign targets
+ * (version + 1, expiry in 3 years) and the snapshot when its key is ours,
+ * upload the changed files in one request, and confirm the change on the
+ * server. When another publisher wins the race (TUFSIGN_ERR_CONFLICT from
+ * the server), the state is fetched again and the changes re-applied, with
+ * a growing delay, up to opts->max_attempts uploads. The trust cache is
+ * written only after the change is confirmed on the server. A removal of a
+ * target that does not exist fails with TUFSIGN_ERR_TAG_NOT_FOUND before
+ * anything is signed. */
+TUFSIGN_API tufsign_status tufsign_repo_publish(const tufsign_repo_context *ctx, const char *gun,
+						const tufsign_target_change *changes,
+						size_t change_count,
+						const tufsign_publish_options *opts,
+						tufsign_publish_result *result,
+						tufsign_error *err);
 
 #ifdef __cplusplus
 }

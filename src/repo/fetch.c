@@ -1,0 +1,426 @@
+/* Fetching the metadata of a GUN and verifying it from the pinned root,
+ * the way notary's client does: root (walking N.root.json when the server's
+ * root is newer than the pinned one), timestamp, snapshot by hash, targets
+ * and delegations by hash. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "repo_internal.h"
+
+static void role_bytes_release(tf_role_bytes *b)
+{
+	free(b->role);
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+void tf_repo_state_free(tf_repo_state *state)
+{
+	size_t i;
+
+	if (state == NULL)
+		return;
+	tufsign_chain_free(state->chain);
+	role_bytes_release(&state->root);
+	role_bytes_release(&state->timestamp);
+	role_bytes_release(&state->snapshot);
+	role_bytes_release(&state->targets);
+	for (i = 0; i < state->delegation_count; i++)
+		role_bytes_release(&state->delegations[i]);
+	free(state->delegations);
+	free(state);
+}
+
+void tf_repo_sha256_hex(const unsigned char sha256[32], char out[65])
+{
+	tf_hex_encode(sha256, 32, out);
+}
+
+static tufsign_status set_role_name(tf_role_bytes *b, const char *role, tufsign_error *err)
+{
+	b->role = tf_strdup(role);
+	return b->role ? TUFSIGN_OK : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+}
+
+/* Download the file that doc's "meta" or "targets" entry name describes,
+ * by its SHA-256, capped at the length the entry gives. */
+static tufsign_status fetch_listed(tufsign_notary *client, const char *gun,
+				   const tufsign_meta *doc, const char *name, tf_role_bytes *out,
+				   tufsign_error *err)
+{
+	const tufsign_file_meta *entry = tufsign_meta_find_file(doc, name);
+	tufsign_status st;
+	char hex[65];
+
+	if (entry == NULL || !entry->hashes.has_sha256)
+		return tufsign_error_set(err, TUFSIGN_ERR_METADATA,
+					 "%s version %lld has no sha256 entry for '%s'", doc->role,
+					 (long long)doc->version, name);
+	tf_repo_sha256_hex(entry->hashes.sha256, hex);
+	st = set_role_name(out, name, err);
+	if (st != TUFSIGN_OK)
+		return st;
+	return tufsign_notary_get_by_hash(client, gun, name, hex, (size_t)entry->length,
+					  &out->data, &out->len, err);
+}
+
+/* Parse file bytes only to learn what to download next; the chain
+ * verification checks everything afterwards. */
+static tufsign_status peek(const char *role, const tf_role_bytes *b, tufsign_meta **doc,
+			   tufsign_error *err)
+{
+	tufsign_status st = tufsign_meta_parse(role, b->data, b->len, doc, err);
+
+	if (st != TUFSIGN_OK)
+		tufsign_error_prefix(err, "cannot read %s from the server: ", role);
+	return st;
+}
+
+/* Roots between the pinned one and the server's current one. */
+typedef struct root_walk {
+	tf_role_bytes *roots;
+	size_t count;
+} root_walk;
+
+static void root_walk_release(root_walk *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->count; i++)
+		role_bytes_release(&w->roots[i]);
+	free(w->roots);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Collect versions pinned+1 .. current-1 from N.root.json and the current
+ * root itself (moved out of *current), so the chain check can verify each
+ * rotation with the keys of the root before it. */
+static tufsign_status walk_roots(tufsign_notary *client, const char *gun, int64_t pinned,
+				 int64_t current, tf_role_bytes *current_bytes, root_walk *w,
+				 tufsign_error *err)
+{
+	size_t n = (size_t)(current - pinned), i;
+	tufsign_status st;
+
+	w->roots = calloc(n, sizeof(*w->roots));
+	if (w->roots == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	for (i = 0; i + 1 < n; i++) {
+		uint64_t version = (uint64_t)pinned + 1 + i;
+
+		TF_DEBUG(TF_REPO_LOG, "fetching root version %llu", (unsigned long long)version);
+		w->count++;
+		st = set_role_name(&w->roots[i], "root", err);
+		if (st == TUFSIGN_OK)
+			st = tufsign_notary_get_by_version(client, gun, "root", version, 0,
+							   &w->roots[i].data, &w->roots[i].len,
+							   err);
+		if (st != TUFSIGN_OK)
+			return st;
+	}
+	w->roots[n - 1] = *current_bytes;
+	memset(current_bytes, 0, sizeof(*current_bytes));
+	w->count = n;
+	return TUFSIGN_OK;
+}
+
+/* Verify the cached files of the GUN, without expiry, so their versions
+ * can serve as the floor for the new ones. *previous stays NULL when only
+ * the root is cached. */
+static tufsign_status load_previous(tufsign_trust_txn *txn, const char *gun,
+				    const unsigned char *root, size_t root_len,
+				    tufsign_chain **previous, tufsign_error *err)
+{
+	static const char *const roles[] = {"timestamp", "snapshot", "targets"};
+	tufsign_role_file files[3];
+	unsigned char *data[3] = {NULL, NULL, NULL};
+	size_t len[3] = {0, 0, 0}, i;
+	tufsign_chain_input in;
+	tufsign_status st = TUFSIGN_OK;
+	tufsign_error ignored;
+
+	*previous = NULL;
+	for (i = 0; i < 3; i++) {
+		tufsign_error_clear(&ignored);
+		if (tufsign_trust_txn_read(txn, roles[i], &data[i], &len[i], &ignored) !=
+		    TUFSIGN_OK)
+			goto out;
+		files[i].role = roles[i];
+		files[i].data = data[i];
+		files[i].len = len[i];
+	}
+	memset(&in, 0, sizeof(in));
+	in.gun = gun;
+	in.now = 0;
+	in.trusted_root = root;
+	in.trusted_root_len = root_len;
+	in.timestamp = &files[0];
+	in.snapshot = &files[1];
+	in.targets = &files[2];
+	st = tufsign_verify_chain(&in, previous, err);
+	if (st != TUFSIGN_OK)
+		tufsign_error_prefix(err, "the trust cache of '%s' (%s) does not verify: ", gun,
+				     tufsign_trust_txn_path(txn));
+out:
+	for (i = 0; i < 3; i++)
+		free(data[i]);
+	return st;
+}
+
+/* Everything one fetch holds until the chain is verified. */
+typedef struct fetch_job {
+	tufsign_notary *client;
+	const char *gun;
+	unsigned char *pinned_root; /* NULL on first use */
+	size_t pinned_len;
+	tufsign_chain *previous;
+	tf_role_bytes server_root;
+	root_walk walk;
+	tf_repo_state *state;
+} fetch_job;
+
+static tufsign_status root_version(const unsigned char *data, size_t len, int64_t *version,
+				   tufsign_error *err)
+{
+	tufsign_meta *doc = NULL;
+	tufsign_status st = tufsign_meta_parse("root", data, len, &doc, err);
+
+	if (st == TUFSIGN_OK)
+		*version = doc->version;
+	else
+		tufsign_error_prefix(err, "cannot read root: ");
+	tufsign_meta_free(doc);
+	return st;
+}
+
+static tufsign_status copy_bytes(tf_role_bytes *dst, const char *role, const unsigned char *data,
+				 size_t len, tufsign_error *err)
+{
+	dst->data = malloc(len + 1);
+	if (dst->data == NULL || set_role_name(dst, role, err) != TUFSIGN_OK)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	memcpy(dst->data, data, len);
+	dst->data[len] = '\0';
+	dst->len = len;
+	return TUFSIGN_OK;
+}
+
+/* Download root.json and decide which roots the chain check walks. */
+static tufsign_status resolve_root(fetch_job *job, tufsign_error *err)
+{
+	int64_t pinned = 0, current = 0;
+	tufsign_status st;
+
+	st = tufsign_notary_get_role(job->client, job->gun, "root", 0, &job->server_root.data,
+				     &job->server_root.len, err);
+	if (st == TUFSIGN_ERR_NOT_FOUND)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOT_FOUND,
+					 "repository '%s' does not exist on the server; create it "
+					 "with 'tufsign init'",
+					 job->gun);
+	if (st != TUFSIGN_OK)
+		return st;
+	if (job->pinned_root == NULL) {
+		job->state->first_use = 1;
+		return copy_bytes(&job->state->root, "root", job->server_root.data,
+				  job->server_root.len, err);
+	}
+	st = root_version(job->pinned_root, job->pinned_len, &pinned, err);
+	if (st == TUFSIGN_OK)
+		st = root_version(job->server_root.data, job->server_root.len, &current, err);
+	if (st != TUFSIGN_OK)
+		return st;
+	if (current < pinned)
+		return tufsign_error_set(err, TUFSIGN_ERR_ROLLBACK,
+					 "the server's root of '%s' is version %lld, older than "
+					 "the trusted version %lld; refusing the rollback",
+					 job->gun, (long long)current, (long long)pinned);
+	if (current == pinned)
+		return copy_bytes(&job->state->root, "root", job->pinned_root, job->pinned_len,
+				  err);
+	TF_INFO(TF_REPO_LOG, "root of '%s' changed from version %lld to %lld; verifying each step",
+		job->gun, (long long)pinned, (long long)current);
+	job->state->root_rotated = 1;
+	st = copy_bytes(&job->state->root, "root", job->server_root.data, job->server_root.len,
+			err);
+	if (st != TUFSIGN_OK)
+		return st;
+	return walk_roots(job->client, job->gun, pinned, current, &job->server_root, &job->walk,
+			  err);
+}
+
+static tufsign_status add_delegation(tf_repo_state *state, tufsign_error *err)
+{
+	tf_role_bytes *grown =
+		realloc(state->delegations, (state->delegation_count + 1) * sizeof(*grown));
+
+	if (grown == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	memset(&grown[state->delegation_count], 0, sizeof(*grown));
+	state->delegations = grown;
+	state->delegation_count++;
+	return TUFSIGN_OK;
+}
+
+/* Download timestamp, then snapshot, targets and every delegation the
+ * snapshot lists, each by the hash and capped at the length its parent gives. */
+static tufsign_status fetch_files(fetch_job *job, tufsign_error *err)
+{
+	tf_repo_state *s = job->state;
+	tufsign_meta *timestamp = NULL, *snapshot = NULL;
+	tufsign_status st;
+	size_t i;
+
+	st = set_role_name(&s->timestamp, "timestamp", err);
+	if (st == TUFSIGN_OK)
+		st = tufsign_notary_get_role(job->client, job->gun, "timestamp", 0,
+					     &s->timestamp.data, &s->timestamp.len, err);
+	if (st == TUFSIGN_OK)
+		st = peek("timestamp", &s->timestamp, &timestamp, err);
+	if (st == TUFSIGN_OK)
+		st = fetch_listed(job->client, job->gun, timestamp, "snapshot", &s->snapshot, err);
+	if (st == TUFSIGN_OK)
+		st = peek("snapshot", &s->snapshot, &snapshot, err);
+	if (st == TUFSIGN_OK)
+		st = fetch_listed(job->client, job->gun, snapshot, "targets", &s->targets, err);
+	for (i = 0; st == TUFSIGN_OK && snapshot != NULL && i < snapshot->file_count; i++) {
+		const char *name = snapshot->files[i].name;
+
+		if (strncmp(name, "targets/", 8) != 0)
+			continue;
+		st = add_delegation(s, err);
+		if (st == TUFSIGN_OK)
+			st = fetch_listed(job->client, job->gun, snapshot, name,
+					  &s->delegations[s->delegation_count - 1], err);
+	}
+	tufsign_meta_free(timestamp);
+	tufsign_meta_free(snapshot);
+	return st;
+}
+
+static tufsign_status verify_files(fetch_job *job, tufsign_error *err)
+{
+	tf_repo_state *s = job->state;
+	tufsign_role_file ts = {"timestamp", s->timestamp.data, s->timestamp.len};
+	tufsign_role_file sn = {"snapshot", s->snapshot.data, s->snapshot.len};
+	tufsign_role_file tg = {"targets", s->targets.data, s->targets.len};
+	tufsign_role_file *roots = NULL, *dels = NULL;
+	tufsign_chain_input in;
+	tufsign_status st = TUFSIGN_ERR_NOMEM;
+	size_t i;
+
+	roots = calloc(job->walk.count + 1, sizeof(*roots));
+	dels = calloc(s->delegation_count + 1, sizeof(*dels));
+	if (roots == NULL || dels == NULL) {
+		tufsign_error_set(err, st, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < job->walk.count; i++)
+		roots[i] = (tufsign_role_file){"root", job->walk.roots[i].data,
+					       job->walk.roots[i].len};
+	for (i = 0; i < s->delegation_count; i++)
+		dels[i] = (tufsign_role_file){s->delegations[i].role, s->delegations[i].data,
+					      s->delegations[i].len};
+	memset(&in, 0, sizeof(in));
+	in.gun = job->gun;
+	in.now = time(NULL);
+	in.trusted_root = job->pinned_root ? job->pinned_root : s->root.data;
+	in.trusted_root_len = job->pinned_root ? job->pinned_len : s->root.len;
+	in.roots = roots;
+	in.root_count = job->walk.count;
+	in.timestamp = &ts;
+	in.snapshot = &sn;
+	in.targets = &tg;
+	in.delegations = dels;
+	in.delegation_count = s->delegation_count;
+	in.previous = job->previous;
+	st = tufsign_verify_chain(&in, &s->chain, err);
+	if (st != TUFSIGN_OK)
+		tufsign_error_prefix(err, "metadata of '%s' from the server failed verification: ",
+				     job->gun);
+out:
+	free(roots);
+	free(dels);
+	return st;
+}
+
+static tufsign_status read_pinned_root(tufsign_trust_txn *txn, fetch_job *job,
+				       tufsign_error *err)
+{
+	tufsign_error local;
+	tufsign_status st;
+
+	tufsign_error_clear(&local);
+	st = tufsign_trust_txn_read(txn, "root", &job->pinned_root, &job->pinned_len, &local);
+	if (st == TUFSIGN_ERR_NOT_FOUND)
+		return TUFSIGN_OK;
+	if (st != TUFSIGN_OK)
+		return tufsign_error_set(err, local.status, "%s", local.message);
+	return load_previous(txn, job->gun, job->pinned_root, job->pinned_len, &job->previous,
+			     err);
+}
+
+tufsign_status tf_repo_fetch(tufsign_notary *client, tufsign_trust_txn *txn, const char *gun,
+			     const tufsign_repo_pin *pin, tf_repo_state **out,
+			     tufsign_error *err)
+{
+	fetch_job job;
+	tufsign_status st;
+
+	*out = NULL;
+	memset(&job, 0, sizeof(job));
+	job.client = client;
+	job.gun = gun;
+	job.state = calloc(1, sizeof(*job.state));
+	if (job.state == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	st = read_pinned_root(txn, &job, err);
+	if (st == TUFSIGN_OK)
+		st = resolve_root(&job, err);
+	if (st == TUFSIGN_OK)
+		st = fetch_files(&job, err);
+	if (st == TUFSIGN_OK)
+		st = verify_files(&job, err);
+	if (st == TUFSIGN_OK && pin != NULL)
+		st = tf_repo_check_pin(job.state->chain->root, pin, err);
+	if (st == TUFSIGN_OK) {
+		*out = job.state;
+		job.state = NULL;
+	}
+	tf_repo_state_free(job.state);
+	tufsign_chain_free(job.previous);
+	free(job.pinned_root);
+	role_bytes_release(&job.server_root);
+	root_walk_release(&job.walk);
+	return st;
+}
+
+static tufsign_status stage(tufsign_trust_txn *txn, const tf_role_bytes *b, tufsign_error *err)
+{
+	return tufsign_trust_txn_stage(txn, b->role, b->data, b->len, err);
+}
+
+tufsign_status tf_repo_save(tufsign_trust_txn *txn, const tf_repo_state *state,
+			    tufsign_error *err)
+{
+	tufsign_status st = tufsign_trust_txn_stage_clear(txn, err);
+	size_t i;
+
+	if (st == TUFSIGN_OK)
+		st = stage(txn, &state->root, err);
+	if (st == TUFSIGN_OK)
+		st = stage(txn, &state->timestamp, err);
+	if (st == TUFSIGN_OK)
+		st = stage(txn, &state->snapshot, err);
+	if (st == TUFSIGN_OK)
+		st = stage(txn, &state->targets, err);
+	for (i = 0; st == TUFSIGN_OK && i < state->delegation_count; i++)
+		st = stage(txn, &state->delegations[i], err);
+	if (st == TUFSIGN_OK)
+		st = tufsign_trust_txn_commit(txn, err);
+	if (st != TUFSIGN_OK)
+		tufsign_error_prefix(err, "cannot update the trust cache at %s: ",
+				     tufsign_trust_txn_path(txn));
+	return st;
+}

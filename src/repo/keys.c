@@ -1,0 +1,159 @@
+/* Matching signing keys and pins against the keys a root lists, and the
+ * small helpers every repository operation shares. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+#include "repo_internal.h"
+
+tufsign_status tf_repo_check_call(const tufsign_repo_context *ctx, const char *gun,
+				  tufsign_error *err)
+{
+	if (ctx == NULL || ctx->client == NULL || ctx->cache == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+					 "repository operations need a Notary client and a "
+					 "trust cache");
+	return tufsign_repo_check_gun(gun, err);
+}
+
+tufsign_status tf_repo_begin(const tufsign_repo_context *ctx, const char *gun,
+			     tufsign_trust_txn **txn, tufsign_error *err)
+{
+	long timeout = ctx->lock_timeout_ms > 0 ? ctx->lock_timeout_ms
+						: TUFSIGN_TRUST_LOCK_TIMEOUT_MS;
+
+	return tufsign_trust_cache_begin(ctx->cache, gun, timeout, txn, err);
+}
+
+tufsign_time tf_repo_expiry(time_t now, int years)
+{
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	tm.tm_year += years;
+	return tufsign_time_from_unix(timegm(&tm));
+}
+
+tufsign_status tf_repo_signer_id(const tufsign_signer *signer, char id[TUFSIGN_KEYID_SIZE],
+				 tufsign_error *err)
+{
+	tufsign_pubkey key;
+	tufsign_status st;
+
+	memset(&key, 0, sizeof(key));
+	id[0] = '\0';
+	st = tufsign_pubkey_from_signer(&key, signer, err);
+	if (st == TUFSIGN_OK)
+		memcpy(id, key.id, TUFSIGN_KEYID_SIZE);
+	tufsign_pubkey_release(&key);
+	return st;
+}
+
+/* Return 1 when key has ID id, either as listed or as its canonical ID (the
+ * plain key inside a certificate). */
+static int key_has_id(const tufsign_pubkey *key, const char *id)
+{
+	char canonical[TUFSIGN_KEYID_SIZE];
+	tufsign_error ignored;
+
+	if (strcmp(key->id, id) == 0)
+		return 1;
+	tufsign_error_clear(&ignored);
+	if (tufsign_pubkey_canonical_id(key, canonical, &ignored) != TUFSIGN_OK)
+		return 0;
+	return strcmp(canonical, id) == 0;
+}
+
+/* Find the key of role in root whose ID (listed or canonical) is id. */
+static const tufsign_pubkey *find_role_key(const tufsign_meta *root, const tufsign_role *role,
+					   const char *id)
+{
+	size_t i;
+
+	for (i = 0; role != NULL && i < role->keyid_count; i++) {
+		const tufsign_pubkey *key = tufsign_meta_find_key(root, role->keyids[i]);
+
+		if (key != NULL && key_has_id(key, id))
+			return key;
+	}
+	return NULL;
+}
+
+/* Write the key IDs of role into buf as "a, b" for messages. */
+static void list_ids(const tufsign_role *role, char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; role != NULL && i < role->keyid_count && used + 1 < size; i++) {
+		int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", role->keyids[i]);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, size, "none");
+}
+
+tufsign_status tf_repo_match_key(const tufsign_meta *root, const char *gun, const char *role,
+				 const tufsign_signer *signer, const tufsign_pubkey **listed,
+				 tufsign_error *err)
+{
+	const tufsign_role *entry = tufsign_meta_find_role(root, role);
+	char id[TUFSIGN_KEYID_SIZE], ids[300];
+	tufsign_status st;
+
+	*listed = NULL;
+	st = tf_repo_signer_id(signer, id, err);
+	if (st != TUFSIGN_OK)
+		return st;
+	*listed = find_role_key(root, entry, id);
+	if (*listed != NULL)
+		return TUFSIGN_OK;
+	list_ids(entry, ids, sizeof(ids));
+	return tufsign_error_set(err, TUFSIGN_ERR_KEY_NOT_FOUND,
+				 "key '%s' (key ID %s) is not the %s key of '%s': root version "
+				 "%lld lists %s key ID %s; use that key",
+				 signer->label ? signer->label : "(unnamed)", id, role, gun,
+				 (long long)root->version, role, ids);
+}
+
+static tufsign_status cert_pin_id(const tufsign_repo_pin *pin, char id[TUFSIGN_KEYID_SIZE],
+				  tufsign_error *err)
+{
+	tufsign_pubkey key;
+	tufsign_status st;
+
+	memset(&key, 0, sizeof(key));
+	st = tufsign_pubkey_from_cert_pem(&key, pin->root_cert_pem, pin->root_cert_len, err);
+	if (st == TUFSIGN_OK)
+		memcpy(id, key.id, TUFSIGN_KEYID_SIZE);
+	else
+		tufsign_error_prefix(err, "cannot read the pinned root certificate: ");
+	tufsign_pubkey_release(&key);
+	return st;
+}
+
+tufsign_status tf_repo_check_pin(const tufsign_meta *root, const tufsign_repo_pin *pin,
+				 tufsign_error *err)
+{
+	const tufsign_role *entry = tufsign_meta_find_role(root, "root");
+	char id[TUFSIGN_KEYID_SIZE], ids[300];
+	const char *wanted = pin->root_key_id;
+
+	if (pin->root_cert_pem != NULL) {
+		tufsign_status st = cert_pin_id(pin, id, err);
+
+		if (st != TUFSIGN_OK)
+			return st;
+		wanted = id;
+	}
+	if (wanted == NULL || find_role_key(root, entry, wanted) != NULL)
+		return TUFSIGN_OK;
+	list_ids(entry, ids, sizeof(ids));
+	return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED,
+				 "the server's root (version %lld) does not list the pinned root "
+				 "key ID %s; its root key IDs are %s",
+				 (long long)root->version, wanted, ids);
+}
