@@ -7,3 +7,5 @@ target_include_directories(netcheck PRIVATE ${CMAKE_SOURCE_DIR}/src)
 target_compile_definitions(netcheck PRIVATE _GNU_SOURCE)
 target_compile_options(netcheck PRIVATE ${TUFSIGN_WARNINGS})
 target_link_libraries(netcheck PRIVATE tufsign_static)
+
+tufsign_unit_test(unit_trust_cache SOURCES ${TUFSIGN_NET_TESTS}/test_trust_cache.c)
