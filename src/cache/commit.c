@@ -16,17 +16,6 @@
 
 #define COMPONENT "cache"
 
-static int list_has(const tf_role_list *list, const char *role)
-{
-	size_t i;
-
-	for (i = 0; i < list->count; i++) {
-		if (strcmp(list->roles[i], role) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* Whether the committed file rel ("targets/releases.json") is carried over
  * into the new generation. */
 static int keep_file(const tufsign_trust_txn *txn, const char *rel)
@@ -40,7 +29,7 @@ static int keep_file(const tufsign_trust_txn *txn, const char *rel)
 	role = tf_strndup(rel, n - 5);
 	if (role == NULL)
 		return 0;
-	keep = !list_has(&txn->staged, role) && !list_has(&txn->removed, role);
+	keep = !tf_role_list_contains(&txn->staged, role) && !tf_role_list_contains(&txn->removed, role);
 	free(role);
 	return keep;
 }

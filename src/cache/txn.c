@@ -15,7 +15,7 @@
 
 #define COMPONENT "cache"
 
-static int list_contains(const tf_role_list *list, const char *role)
+int tf_role_list_contains(const tf_role_list *list, const char *role)
 {
 	size_t i;
 
@@ -31,7 +31,7 @@ static int list_add(tf_role_list *list, const char *role)
 	char **grown;
 	char *copy;
 
-	if (list_contains(list, role))
+	if (tf_role_list_contains(list, role))
 		return 0;
 	copy = tf_strdup(role);
 	grown = copy ? realloc(list->roles, (list->count + 1) * sizeof(*grown)) : NULL;
@@ -100,9 +100,9 @@ tufsign_status tufsign_trust_txn_read(tufsign_trust_txn *txn, const char *role,
 	st = tf_check_role(role, err);
 	if (st != TUFSIGN_OK)
 		return st;
-	from_staging = list_contains(&txn->staged, role);
+	from_staging = tf_role_list_contains(&txn->staged, role);
 	if (!from_staging && (txn->clear || txn->generation == 0 ||
-			      list_contains(&txn->removed, role)))
+			      tf_role_list_contains(&txn->removed, role)))
 		return tufsign_error_set(err, TUFSIGN_ERR_NOT_FOUND,
 					 "the trust cache has no '%s' for '%s'", role, txn->gun);
 	rel = from_staging ? role_file(role)
@@ -180,7 +180,7 @@ tufsign_status tufsign_trust_txn_stage_remove(tufsign_trust_txn *txn, const char
 
 	if (st != TUFSIGN_OK)
 		return st;
-	if (list_contains(&txn->staged, role)) {
+	if (tf_role_list_contains(&txn->staged, role)) {
 		rel = role_file(role);
 		if (rel == NULL)
 			return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");

@@ -24,6 +24,8 @@ struct tufsign_trust_txn {
 	int clear;            /* the commit keeps only staged files */
 };
 
+int tf_role_list_contains(const tf_role_list *list, const char *role);
+
 /* Create the staging directory unless it exists. */
 tufsign_status tf_txn_ensure_staging(tufsign_trust_txn *txn, tufsign_error *err);
 
