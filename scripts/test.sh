@@ -8,8 +8,8 @@
 # step, so the output ends with the summary of the ctest run that decided the
 # result, and the exit status is non-zero on any failure.
 # Environment: TUFSIGN_TEST_BUILD_DIR (default: build-test in the source tree)
-# holds the two build trees; TUFSIGN_JOBS (default 2) sets the parallel jobs
-# of the build and of ctest.
+# is the parent of the two build trees. TUFSIGN_JOBS (default 2) sets the
+# parallel jobs of the build and of ctest.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

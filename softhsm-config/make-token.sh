@@ -60,7 +60,7 @@ proxy_module() {
 # program that does not exist. p11-kit 0.24 skips user configuration when it
 # runs as root; there the system files apply, and on Debian 12 they hide
 # p11-kit-trust from the proxy and opensc shows no slot without a reader, so
-# the proxy still sees only the SoftHSM2 slots.
+# the proxy still lists only the SoftHSM2 slots.
 write_p11kit_config() {
 	local module=$1 modules=$2/.config/pkcs11/modules other name
 	mkdir -p "$modules"
@@ -73,7 +73,7 @@ write_p11kit_config() {
 	done
 }
 
-# Single quotes keep paths with spaces intact; values with a quote are refused.
+# Single quotes keep paths with spaces intact; values with a quote are rejected.
 env_line() {
 	case $2 in
 	*\'*) die "value of $1 contains a single quote: $2" ;;
@@ -96,7 +96,7 @@ command -v softhsm2-util >/dev/null || die "softhsm2-util not found; install the
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
-[ -e "$dir/softhsm2.conf" ] && die "'$dir' already holds a token; use a new directory"
+[ -e "$dir/softhsm2.conf" ] && die "'$dir' already contains a token; use a new directory"
 module=$(softhsm_module)
 proxy=$(proxy_module)
 

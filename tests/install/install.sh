@@ -1,8 +1,8 @@
 #!/bin/bash
 # cmake --install puts the tool, the shared library, the public headers, the
 # man page, the pkg-config file and the CMake package where a packager expects
-# them, and a program outside the tree builds against the installed library
-# both through pkg-config and through find_package(tufsign).
+# them. A program outside the tree then builds against the installed library,
+# once through pkg-config and once through find_package(tufsign).
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 
 require_cmd cmake pkg-config cc
@@ -67,12 +67,20 @@ int main(void)
 }
 C
 
+# A library built with the sanitizers needs consumers built with them too,
+# or the ASan runtime is not loaded first.
+consumer_flags=()
+if grep -q '^TUFSIGN_SANITIZE:BOOL=ON' "$TUFSIGN_BUILD_DIR/CMakeCache.txt"; then
+	consumer_flags=(-fsanitize=address,undefined)
+fi
+
 # pkg-config
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 assert_exit 0 pkg-config --modversion tufsign
 assert_eq "$version" "$STDOUT" "pkg-config --modversion tufsign"
 # shellcheck disable=SC2046
-cc -o "$TEST_DIR/consumer-pc" "$TEST_DIR/consumer.c" $(pkg-config --cflags --libs tufsign) ||
+cc "${consumer_flags[@]}" -o "$TEST_DIR/consumer-pc" "$TEST_DIR/consumer.c" \
+	$(pkg-config --cflags --libs tufsign) ||
 	fail "cannot build a program with pkg-config's flags for tufsign"
 assert_exit 0 env LD_LIBRARY_PATH="$libdir" "$TEST_DIR/consumer-pc"
 assert_eq "$version" "$STDOUT" "version from the pkg-config consumer"
@@ -88,7 +96,7 @@ add_executable(consumer consumer.c)
 target_link_libraries(consumer PRIVATE tufsign::tufsign)
 CMAKE
 assert_exit 0 cmake -S "$TEST_DIR/cmake-consumer" -B "$TEST_DIR/cmake-consumer/build" \
-	-DCMAKE_PREFIX_PATH="$prefix"
+	-DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_FLAGS="${consumer_flags[*]}"
 assert_exit 0 cmake --build "$TEST_DIR/cmake-consumer/build"
 assert_exit 0 "$TEST_DIR/cmake-consumer/build/consumer"
 assert_eq "$version" "$STDOUT" "version from the CMake package consumer"

@@ -2,9 +2,9 @@
 # usage: notary_oracles.sh [plain|token|mtls]
 #
 # Publishes a target with the real notary client into the fixture
-# notary-server (in the given mode) and checks that both oracles, the notary
-# client from a fresh trust directory and docker trust inspect, read back its
-# digest and size, and that the oracles fail on a tag that was never signed.
+# notary-server in the given mode. Both oracles, the notary client from a
+# fresh trust directory and docker trust inspect, must read back its digest
+# and size, and must fail on a tag that was never signed.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/lib/oracles.sh"
 
@@ -43,6 +43,22 @@ token)
 	assert_exit 1 env -u NOTARY_AUTH notary -c "$publisher/config.json" -s "$NOTARY_URL" \
 		--tlscacert "$NOTARY_CA" -d "$publisher/trust" init "$gun-denied" -p
 	assert_contains "$STDOUT$STDERR" "server returned 401"
+	reader_auth=$(printf '%s:%s' "$NOTARY_READER_USER" "$NOTARY_READER_PASSWORD" | base64 -w0)
+	assert_exit 1 env NOTARY_AUTH="$reader_auth" notary -c "$publisher/config.json" \
+		-s "$NOTARY_URL" --tlscacert "$NOTARY_CA" -d "$publisher/trust" init "$gun-denied" -p
+	assert_contains "$STDOUT$STDERR" "not authorized"
+	# The token service also takes the OAuth2 password grant and rejects a
+	# wrong password.
+	scope="repository:$gun:push,pull"
+	assert_exit 0 curl -sf --cacert "$NOTARY_CA" --data-urlencode grant_type=password \
+		--data-urlencode "username=$NOTARY_AUTH_USER" \
+		--data-urlencode "password=$NOTARY_AUTH_PASSWORD" \
+		--data-urlencode service=notary-server --data-urlencode "scope=$scope" \
+		"$NOTARY_TOKEN_REALM"
+	assert_eq true "$(jq '.access_token == .token and .expires_in == 300' <<<"$STDOUT")" \
+		"password grant response"
+	assert_exit 22 curl -sf --cacert "$NOTARY_CA" -u "$NOTARY_AUTH_USER:wrong-password" \
+		"$NOTARY_TOKEN_REALM?service=notary-server&scope=$scope"
 	;;
 mtls)
 	assert_exit 1 notary -s "$NOTARY_URL" --tlscacert "$NOTARY_CA" -d "$publisher/no-cert" \

@@ -53,8 +53,8 @@ assert_exit 0 env SOFTHSM2_CONF="$first_conf" pkcs11-tool --module "$SOFTHSM2_MO
 	--token-label fixture-one --login --pin 246810 --list-objects --type privkey
 assert_contains "$STDOUT" "label:      probe"
 
-# make-token.sh never reuses a directory that already holds a token.
+# make-token.sh never reuses a directory that already contains a token.
 assert_exit 1 "$TUFSIGN_SOURCE_DIR/softhsm-config/make-token.sh" "$TOKEN_DIR" again 12345678 1234
-assert_contains "$STDERR" "already holds a token"
+assert_contains "$STDERR" "already contains a token"
 assert_exit 2 "$TUFSIGN_SOURCE_DIR/softhsm-config/make-token.sh" "$TEST_DIR/x" only-label
 echo "PASS: two isolated SoftHSM2 tokens"

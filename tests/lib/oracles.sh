@@ -4,7 +4,7 @@
 # NOTARY_CLIENT_KEY). Each call starts from an empty trust directory, so the
 # client trusts the root on first use and downloads and verifies every role.
 # Set ORACLE_ROOT_KEY_ID to pin the root key ID instead. Any error fails the
-# test; call the functions as `value=$(oracle_... )` so errexit sees it.
+# test; call the functions as `value=$(oracle_... )` so errexit catches a failure.
 
 # _oracle_notary ARGS...: runs the notary client with its own configuration
 # and trust directory; prints its stdout.
