@@ -26,7 +26,7 @@ static const struct status_entry status_table[] = {
 	{"TUFSIGN_ERR_PIN_REQUIRED", "PIN required but no source available"},
 	{"TUFSIGN_ERR_PIN_INCORRECT", "incorrect PIN or passphrase"},
 	{"TUFSIGN_ERR_PIN_LOCKED", "PIN locked"},
-	{"TUFSIGN_ERR_PIN_INVALID", "PIN invalid, expired or of wrong length"},
+	{"TUFSIGN_ERR_PIN_INVALID", "PIN invalid or of wrong length"},
 	{"TUFSIGN_ERR_MODULE", "PKCS#11 module unavailable"},
 	{"TUFSIGN_ERR_TOKEN", "token operation failed"},
 	{"TUFSIGN_ERR_TOKEN_NOT_FOUND", "token not found"},
@@ -48,6 +48,7 @@ static const struct status_entry status_table[] = {
 	{"TUFSIGN_ERR_TAG_NOT_FOUND", "tag not found"},
 	{"TUFSIGN_ERR_INTERNAL", "internal error"},
 	{"TUFSIGN_ERR_CANCELLED", "cancelled"},
+	{"TUFSIGN_ERR_PIN_EXPIRED", "PIN expired"},
 };
 
 _Static_assert(TF_ARRAY_LEN(status_table) == TUFSIGN_STATUS_MAX + 1,

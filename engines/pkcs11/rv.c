@@ -153,8 +153,9 @@ tufsign_status tf_p11_login_status(CK_RV rv)
 		return TUFSIGN_ERR_PIN_LOCKED;
 	case CKR_PIN_LEN_RANGE:
 	case CKR_PIN_INVALID:
-	case CKR_PIN_EXPIRED:
 		return TUFSIGN_ERR_PIN_INVALID;
+	case CKR_PIN_EXPIRED:
+		return TUFSIGN_ERR_PIN_EXPIRED;
 	default:
 		return TUFSIGN_ERR_TOKEN;
 	}

@@ -123,11 +123,24 @@ static void end_operation(tf_p11_token *t, const sign_plan *p)
 	tf_wipe(scratch, sizeof(scratch));
 }
 
+/* Bytes a signature of the key takes, so one C_Sign call suffices. */
+static CK_ULONG expected_len(const tf_p11_object *o)
+{
+	switch (o->algo) {
+	case TUFSIGN_ALGO_RSA:
+		return (o->bits + 7) / 8;
+	case TUFSIGN_ALGO_ED25519:
+		return 64;
+	default:
+		return 2 * field_size(o);
+	}
+}
+
 static tufsign_status token_sign(tf_p11_object *o, sign_plan *p, unsigned char **sig,
 				 size_t *sig_len, tufsign_error *err)
 {
 	tf_p11_token *t = o->token;
-	CK_ULONG len = 0;
+	CK_ULONG len = expected_len(o);
 	tufsign_status st = TUFSIGN_OK;
 	CK_RV rv;
 
@@ -137,12 +150,21 @@ static tufsign_status token_sign(tf_p11_object *o, sign_plan *p, unsigned char *
 				    tf_p11_mech_name(p->mech.mechanism), o->label);
 	if (o->always_authenticate)
 		st = tf_p11_context_login(t, err);
-	if (st == TUFSIGN_OK)
-		rv = t->f->C_Sign(t->session, (CK_BYTE *)p->data, p->data_len, NULL, &len);
-	if (st == TUFSIGN_OK && rv == CKR_OK && (*sig = malloc(len ? len : 1)) == NULL)
+	if (st == TUFSIGN_OK && (*sig = malloc(len)) == NULL)
 		rv = CKR_HOST_MEMORY;
 	if (st == TUFSIGN_OK && rv == CKR_OK)
 		rv = t->f->C_Sign(t->session, (CK_BYTE *)p->data, p->data_len, *sig, &len);
+	/* A module whose signatures are longer than the key size suggests keeps
+	 * the operation open and reports the length it needs. */
+	if (st == TUFSIGN_OK && rv == CKR_BUFFER_TOO_SMALL) {
+		unsigned char *grown = realloc(*sig, len);
+
+		rv = grown ? CKR_OK : CKR_HOST_MEMORY;
+		if (grown != NULL) {
+			*sig = grown;
+			rv = t->f->C_Sign(t->session, (CK_BYTE *)p->data, p->data_len, *sig, &len);
+		}
+	}
 	if (st == TUFSIGN_OK && rv != CKR_OK)
 		st = tf_p11_error(err, TUFSIGN_ERR_TOKEN, rv, "signing with key '%s' on token '%s' failed",
 				  o->label, t->label);

@@ -16,6 +16,12 @@ void tf_p11_trim(const unsigned char *in, size_t in_len, char *out, size_t n)
 	out[len] = '\0';
 }
 
+/* Text of a URI for messages; never one that may carry a PIN. */
+static const char *shown(const char *text)
+{
+	return strstr(text, "pin-value") ? "(withheld because it contains pin-value)" : text;
+}
+
 tufsign_status tf_p11_uri_parse(const char *text, int for_object, tf_p11_uri *out,
 				tufsign_error *err)
 {
@@ -31,23 +37,23 @@ tufsign_status tf_p11_uri_parse(const char *text, int for_object, tf_p11_uri *ou
 	rc = p11_kit_uri_parse(text, P11_KIT_URI_FOR_ANY, out->uri);
 	if (rc != P11_KIT_URI_OK) {
 		tf_p11_uri_release(out);
-		return tufsign_error_set(err, TUFSIGN_ERR_URI, "invalid PKCS#11 URI '%s': %s", text,
-					 p11_kit_uri_message(rc));
+		return tufsign_error_set(err, TUFSIGN_ERR_URI, "invalid PKCS#11 URI '%s': %s",
+					 shown(text), p11_kit_uri_message(rc));
+	}
+	/* A PIN in the URI would sit in argv and in shell history. The message
+	 * leaves the URI out, because it holds the PIN. */
+	if (p11_kit_uri_get_pin_value(out->uri) != NULL) {
+		tf_p11_uri_release(out);
+		return tufsign_error_set(err, TUFSIGN_ERR_URI,
+					 "the PKCS#11 URI contains pin-value, which tufsign rejects "
+					 "because command lines are visible to other users; use "
+					 "pin-source=file:PATH, --pin-file or TUFSIGN_PIN");
 	}
 	if (p11_kit_uri_any_unrecognized(out->uri)) {
 		tf_p11_uri_release(out);
 		return tufsign_error_set(err, TUFSIGN_ERR_URI,
 					 "PKCS#11 URI '%s' contains an attribute tufsign does not "
 					 "recognize; it matches no token",
-					 text);
-	}
-	/* A PIN in the URI would sit in argv and in shell history. */
-	if (p11_kit_uri_get_pin_value(out->uri) != NULL) {
-		tf_p11_uri_release(out);
-		return tufsign_error_set(err, TUFSIGN_ERR_URI,
-					 "PKCS#11 URI '%s' contains pin-value, which tufsign rejects "
-					 "because command lines are visible to other users; use "
-					 "pin-source=file:PATH, --pin-file or TUFSIGN_PIN",
 					 text);
 	}
 	out->module_path = p11_kit_uri_get_module_path(out->uri);

@@ -31,7 +31,7 @@ typedef enum tufsign_status {
 	TUFSIGN_ERR_PIN_REQUIRED = 12,    /* no PIN source and no terminal to prompt on */
 	TUFSIGN_ERR_PIN_INCORRECT = 13,   /* CKR_PIN_INCORRECT, or a wrong passphrase */
 	TUFSIGN_ERR_PIN_LOCKED = 14,      /* CKR_PIN_LOCKED */
-	TUFSIGN_ERR_PIN_INVALID = 15,     /* CKR_PIN_LEN_RANGE, CKR_PIN_INVALID, CKR_PIN_EXPIRED */
+	TUFSIGN_ERR_PIN_INVALID = 15,     /* CKR_PIN_LEN_RANGE, CKR_PIN_INVALID */
 	TUFSIGN_ERR_MODULE = 16,          /* the PKCS#11 module could not be loaded */
 	TUFSIGN_ERR_TOKEN = 17,           /* a token operation failed or the token is gone */
 	TUFSIGN_ERR_TOKEN_NOT_FOUND = 18, /* no token matches the URI */
@@ -53,10 +53,11 @@ typedef enum tufsign_status {
 	TUFSIGN_ERR_TAG_NOT_FOUND = 34,   /* the tag is not in the targets metadata */
 	TUFSIGN_ERR_INTERNAL = 35,        /* a broken invariant inside tufsign: a bug */
 	TUFSIGN_ERR_CANCELLED = 36,       /* the user interrupted a prompt */
+	TUFSIGN_ERR_PIN_EXPIRED = 37,     /* CKR_PIN_EXPIRED: the token wants a new PIN */
 } tufsign_status;
 
 /* Highest status value in use; for tables indexed by status. */
-#define TUFSIGN_STATUS_MAX TUFSIGN_ERR_CANCELLED
+#define TUFSIGN_STATUS_MAX TUFSIGN_ERR_PIN_EXPIRED
 
 /* Details of a failure. The caller owns it, usually on its stack.
  * The first failure recorded wins: later calls on a set error leave it as is,

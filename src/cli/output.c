@@ -40,6 +40,7 @@ int cli_exit_code(tufsign_status status)
 	case TUFSIGN_ERR_PIN_INCORRECT:
 	case TUFSIGN_ERR_PIN_LOCKED:
 	case TUFSIGN_ERR_PIN_INVALID:
+	case TUFSIGN_ERR_PIN_EXPIRED:
 		return EXIT_PIN;
 	case TUFSIGN_ERR_MODULE:
 	case TUFSIGN_ERR_TOKEN:
