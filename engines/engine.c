@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "tufsign/pubkey.h"
 
 struct tufsign_key {
 	const tufsign_engine_ops *ops;
@@ -135,12 +136,14 @@ const char *tufsign_key_algo_name(tufsign_key_algo algo)
 tufsign_status tf_engine_keyid(const unsigned char *spki, size_t spki_len,
 			       tufsign_key_algo algo, char keyid[65], tufsign_error *err)
 {
-	(void)spki;
-	(void)spki_len;
+	tufsign_pubkey key;
+	tufsign_status st;
+
 	(void)algo;
-	(void)err;
-	/* TODO: compute with tufsign_pubkey_from_spki() once the metadata core
-	 * implements it. */
 	keyid[0] = '\0';
-	return TUFSIGN_OK;
+	st = tufsign_pubkey_from_spki(&key, spki, spki_len, err);
+	if (st == TUFSIGN_OK)
+		memcpy(keyid, key.id, TUFSIGN_KEYID_SIZE);
+	tufsign_pubkey_release(&key);
+	return st;
 }

@@ -1,0 +1,104 @@
+/* A PKCS#11 module for tests that wraps SoftHSM: every call goes to the real
+ * module, C_Login and C_Sign calls are counted into files, and chosen calls
+ * fail with a chosen CK_RV. Configured by environment variables:
+ *   TUFSIGN_FAULT_MODULE     module to wrap (default SoftHSM's)
+ *   TUFSIGN_FAULT_LOG        file that gets one line per C_OpenSession, C_Login
+ *                            (with the user type) and C_Sign (with its number)
+ *   TUFSIGN_FAULT_LOGIN_RV   CK_RV (decimal or 0x hex) every C_Login returns
+ *   TUFSIGN_FAULT_SIGN_RV    CK_RV that a C_Sign returns ...
+ *   TUFSIGN_FAULT_SIGN_AT    ... at its Nth call (1-based, default 1)
+ * A faulted C_Sign still ends the operation, as a failing C_Sign does. */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <p11-kit/pkcs11.h>
+
+static CK_FUNCTION_LIST real;
+static CK_FUNCTION_LIST wrapped;
+static void *library;
+static unsigned long sign_calls;
+
+static CK_RV env_rv(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && v[0] ? (CK_RV)strtoul(v, NULL, 0) : CKR_OK;
+}
+
+static void log_call(const char *what, unsigned long arg)
+{
+	const char *path = getenv("TUFSIGN_FAULT_LOG");
+	FILE *f = path ? fopen(path, "a") : NULL;
+
+	if (f == NULL)
+		return;
+	fprintf(f, "%s %lu\n", what, arg);
+	fclose(f);
+}
+
+static CK_RV fault_login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
+			 CK_ULONG pin_len)
+{
+	CK_RV rv = env_rv("TUFSIGN_FAULT_LOGIN_RV");
+
+	log_call("C_Login", user);
+	if (rv != CKR_OK)
+		return rv;
+	return real.C_Login(s, user, pin, pin_len);
+}
+
+static CK_RV fault_open_session(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app,
+				CK_NOTIFY notify, CK_SESSION_HANDLE_PTR session)
+{
+	log_call("C_OpenSession", (unsigned long)slot);
+	return real.C_OpenSession(slot, flags, app, notify, session);
+}
+
+static CK_RV fault_sign(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
+			CK_ULONG_PTR sig_len)
+{
+	CK_RV rv = env_rv("TUFSIGN_FAULT_SIGN_RV");
+	const char *at = getenv("TUFSIGN_FAULT_SIGN_AT");
+	unsigned long n = ++sign_calls;
+
+	log_call("C_Sign", n);
+	if (rv != CKR_OK && n == (at && at[0] ? strtoul(at, NULL, 0) : 1)) {
+		/* End the real operation so the session stays usable. */
+		unsigned char scratch[1024];
+		CK_ULONG scratch_len = sizeof(scratch);
+
+		real.C_Sign(s, data, len, scratch, &scratch_len);
+		return rv;
+	}
+	return real.C_Sign(s, data, len, sig, sig_len);
+}
+
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
+{
+	const char *path = getenv("TUFSIGN_FAULT_MODULE");
+	CK_C_GetFunctionList get = NULL;
+	CK_FUNCTION_LIST_PTR inner = NULL;
+	CK_RV rv;
+
+	if (library == NULL) {
+		library = dlopen(path && path[0] ? path : "/usr/lib/softhsm/libsofthsm2.so",
+				 RTLD_NOW | RTLD_LOCAL);
+		if (library == NULL)
+			return CKR_GENERAL_ERROR;
+	}
+	get = (CK_C_GetFunctionList)dlsym(library, "C_GetFunctionList");
+	if (get == NULL)
+		return CKR_GENERAL_ERROR;
+	rv = get(&inner);
+	if (rv != CKR_OK)
+		return rv;
+	real = *inner;
+	wrapped = *inner;
+	wrapped.C_OpenSession = fault_open_session;
+	wrapped.C_Login = fault_login;
+	wrapped.C_Sign = fault_sign;
+	*list = &wrapped;
+	return CKR_OK;
+}

@@ -1,0 +1,100 @@
+#!/bin/bash
+# PIN handling: one C_Login per token per run (counted by the fault module
+# wrapped around SoftHSM), a wrong PIN tried once and reported with the PIN
+# exit code, each PIN source, no prompt without a terminal, and the PIN in
+# no output and no file the tool writes.
+. "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
+. "$TUFSIGN_SOURCE_DIR/tests/engines/lib.sh"
+require_cmd setsid
+
+pin=Zq7-pin-4821
+new_token pin 87654321 "$pin"
+log=$TEST_DIR/calls.log
+export TUFSIGN_FAULT_LOG=$log
+token="pkcs11:token=pin"
+wrapped="?module-path=$FAULT_MODULE"
+msg=$TEST_DIR/msg
+printf 'signed bytes' >"$msg"
+
+for role in root targets; do
+	assert_exit 0 "$TUFSIGN" --pin-file "$TOKEN_PIN_FILE" key generate "$token;object=$role"
+done
+
+count() {
+	grep -c "^$1" "$log" || true
+}
+
+# Two keys of one token, three signatures each, as a publish run signs root
+# and targets: one session, one C_Login, one C_Sign per signature.
+: >"$log"
+assert_exit 0 env TUFSIGN_PIN="$pin" "$ENGINE_SIGN" -n 3 "$msg" \
+	"$token;object=root$wrapped" "$token;object=targets$wrapped"
+assert_eq 1 "$(count 'C_Login 1')" "C_Login calls for two keys"
+assert_eq 1 "$(count C_OpenSession)" "sessions for two keys"
+assert_eq 6 "$(count C_Sign)" "C_Sign calls for six signatures"
+
+# A wrong PIN: one C_Login, never retried, the PIN exit code, the CK_RV name.
+: >"$log"
+assert_exit 3 env TUFSIGN_PIN=0000-wrong "$TUFSIGN" key list "$token$wrapped"
+assert_eq 1 "$(count C_Login)" "C_Login calls with a wrong PIN"
+assert_contains "$STDERR" "login to token 'pin' failed: CKR_PIN_INCORRECT; the PIN is wrong"
+assert_exit 3 env TUFSIGN_PIN=0000-wrong "$TUFSIGN" --json key list "$token$wrapped"
+assert_contains "$STDOUT" '"code":"TUFSIGN_ERR_PIN_INCORRECT"'
+assert_contains "$STDOUT" '"exit_code":3'
+
+# Each PIN source on its own.
+printf '%s\n' "$pin" >"$TEST_DIR/pin with space"
+assert_exit 0 "$TUFSIGN" key list "$token?pin-source=file:$TOKEN_PIN_FILE"
+assert_contains "$STDOUT" "root"
+assert_exit 0 "$TUFSIGN" --pin-file "$TEST_DIR/pin with space" key list "$token"
+assert_contains "$STDOUT" "targets"
+assert_exit 0 env TUFSIGN_PIN="$pin" "$TUFSIGN" key list "$token"
+assert_contains "$STDOUT" "root"
+# The URI's pin-source comes before --pin-file and TUFSIGN_PIN.
+printf 'wrong-pin\n' >"$TEST_DIR/wrong"
+assert_exit 0 env TUFSIGN_PIN=wrong-pin "$TUFSIGN" --pin-file "$TEST_DIR/wrong" key list \
+	"$token?pin-source=file:$TOKEN_PIN_FILE"
+
+# A PIN in the URI is rejected before any module is loaded, and the message
+# does not repeat it.
+: >"$log"
+assert_exit 2 "$TUFSIGN" key list "$token;object=root?pin-value=$pin&module-path=$FAULT_MODULE"
+assert_contains "$STDERR" "use pin-source=file:PATH, --pin-file or TUFSIGN_PIN"
+assert_not_contains "$STDERR" "$pin" "error message"
+assert_eq 0 "$(count C_)" "PKCS#11 calls with pin-value in the URI"
+
+# No PIN source and no terminal: fails before a session is opened.
+: >"$log"
+assert_exit 3 setsid -w env -u TUFSIGN_PIN "$TUFSIGN" key list "$token$wrapped"
+assert_contains "$STDERR" "token 'pin' needs a PIN and there is no terminal to ask for it"
+assert_eq 0 "$(count C_OpenSession)" "sessions opened without a PIN"
+assert_eq 0 "$(count C_Login)" "C_Login calls without a PIN"
+
+# The other login failures: their own names, the PIN exit code, one C_Login.
+for case in 0xa4:CKR_PIN_LOCKED:TUFSIGN_ERR_PIN_LOCKED 0xa2:CKR_PIN_LEN_RANGE:TUFSIGN_ERR_PIN_INVALID \
+	0xa3:CKR_PIN_EXPIRED:TUFSIGN_ERR_PIN_EXPIRED; do
+	IFS=: read -r rv name status <<<"$case"
+	: >"$log"
+	assert_exit 3 env TUFSIGN_FAULT_LOGIN_RV="$rv" TUFSIGN_PIN="$pin" "$TUFSIGN" --json key list \
+		"$token$wrapped"
+	assert_contains "$STDERR" "login to token 'pin' failed: $name"
+	assert_contains "$STDOUT" "\"code\":\"$status\""
+	assert_eq 1 "$(count C_Login)" "C_Login calls for $name"
+done
+
+# The PIN reaches no output at the highest verbosity and no written file.
+out=$TEST_DIR/out
+mkdir "$out"
+assert_exit 0 env TUFSIGN_PIN="$pin" TUFSIGN_DEBUG=all "$TUFSIGN" -v -v key list "$token"
+assert_not_contains "$STDOUT$STDERR" "$pin" "key list output"
+assert_contains "$STDERR" "C_Login on token 'pin'" "debug output"
+assert_exit 0 env TUFSIGN_PIN="$pin" TUFSIGN_DEBUG=all "$TUFSIGN" -v -v --json key generate \
+	"$token;object=third"
+assert_not_contains "$STDOUT$STDERR" "$pin" "key generate output"
+assert_exit 0 env TUFSIGN_PIN="$pin" "$ENGINE_SIGN" -v -n 2 -o "$out/sig" "$msg" \
+	"$token;object=root"
+assert_not_contains "$STDOUT$STDERR" "$pin" "engine output"
+if grep -rlF -- "$pin" "$out" "$TEST_DIR/stdout" "$TEST_DIR/stderr"; then
+	fail "a file written by the tool contains the PIN"
+fi
+echo "PASS: pin"
