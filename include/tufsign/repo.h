@@ -193,6 +193,7 @@ typedef struct tufsign_publish_result {
 	int64_t snapshot_version;
 	int64_t timestamp_version;
 	char targets_key_id[TUFSIGN_KEYID_SIZE];
+	char root_key_id[TUFSIGN_KEYID_SIZE]; /* first root key ID root.json lists */
 } tufsign_publish_result;
 
 /* Apply changes to the targets of gun and publish them: fetch and verify

@@ -147,4 +147,65 @@ int cli_usage_error(const cli_context *ctx, const char *fmt, ...)
 /* Print a JSON document on stdout (compact, one line) and release it. */
 int cli_print_json(json_t *doc);
 
+/* Repository commands (repo_common.c). */
+#include "tufsign/metadata.h"
+#include "tufsign/repo.h"
+
+/* Buffer size of "sha256:" and 64 hex digits. */
+#define CLI_DIGEST_SIZE 72
+
+/* Server, trust cache and root pin of a repository command. */
+typedef struct cli_repo {
+	tufsign_notary *client;
+	tufsign_trust_cache *cache;
+	tufsign_repo_pin pin;
+	char *pin_cert;
+	tufsign_repo_context context; /* points at the members above */
+} cli_repo;
+
+/* A signing key opened from a reference (PKCS#11 URI or key file). */
+typedef struct cli_key {
+	tufsign_key *key;
+	tufsign_signer signer;
+} cli_key;
+
+/* Read a whole file of at most max bytes; *data is NUL-terminated and freed
+ * by the caller. */
+tufsign_status cli_read_file(const char *path, size_t max, char **data, size_t *len,
+			     tufsign_error *err);
+/* Report err (an input check) as a usage error; returns EXIT_USAGE. */
+int cli_usage_from_error(const cli_context *ctx, const tufsign_error *err);
+/* Check a GUN; a usage error when invalid, else EXIT_OK. */
+int cli_check_gun(const cli_context *ctx, const char *gun);
+/* Check --server, --root-key-id and --root-cert before any work. */
+int cli_repo_check_options(const cli_context *ctx, const cli_args *args);
+tufsign_status cli_repo_open(const cli_context *ctx, const cli_args *args, cli_repo *r,
+			     tufsign_error *err);
+void cli_repo_release(cli_repo *r);
+tufsign_status cli_key_open(const cli_context *ctx, const char *ref, cli_key *k,
+			    tufsign_error *err);
+void cli_key_close(cli_key *k);
+/* Close every token session; call once after the last cli_key_close(). */
+void cli_keys_shutdown(void);
+/* Tell the user which root was trusted on first use. */
+void cli_print_first_use(const cli_context *ctx, const char *gun, const char *root_key_id);
+/* Prints the outcome of a publish; used by sign and remove. */
+typedef int (*cli_publish_report)(const cli_context *ctx, const char *gun,
+				  const tufsign_target_change *changes, size_t count,
+				  const tufsign_publish_result *result);
+/* Open the repository, the --key (and --snapshot-key) keys, publish the
+ * changes and report them; returns the exit code. */
+int cli_publish_changes(cli_context *ctx, const cli_args *args, const char *gun,
+			const tufsign_target_change *changes, size_t count,
+			cli_publish_report report);
+/* Check the operands, then fetch and verify gun for list and verify; on
+ * failure reports and returns the exit code. The caller releases r and
+ * frees *out. */
+int cli_open_verified(const cli_context *ctx, const cli_args *args, const char *gun,
+		      cli_repo *r, tufsign_repo **out);
+/* Format a SHA-256 digest as "sha256:" and lower-case hex. */
+void cli_digest_text(const unsigned char sha256[32], char out[CLI_DIGEST_SIZE]);
+/* Parse canonical custom data into a JSON value (json null when absent). */
+json_t *cli_json_custom(const char *custom);
+
 #endif

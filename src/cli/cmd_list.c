@@ -1,4 +1,6 @@
 /* tufsign list: List the signed tags, verified from the pinned root. */
+#include <string.h>
+
 #include "cli.h"
 
 static const cli_option options[] = {
@@ -7,18 +9,79 @@ static const cli_option options[] = {
 	{OPT_NONE, NULL, 0, NULL, NULL},
 };
 
+static json_t *target_json(const tufsign_repo_target *t)
+{
+	char digest[CLI_DIGEST_SIZE] = "";
+
+	if (t->has_sha256)
+		cli_digest_text(t->sha256, digest);
+	return json_pack("{s:s,s:s?,s:I,s:s,s:o}", "tag", t->name, "digest",
+			 t->has_sha256 ? digest : NULL, "size", (json_int_t)t->length, "role",
+			 t->role, "custom", cli_json_custom(t->custom));
+}
+
+static int print_json(const char *gun, const tufsign_repo *repo)
+{
+	const tufsign_chain *chain = tufsign_repo_chain(repo);
+	const tufsign_role *root = tufsign_meta_find_role(chain->root, "root");
+	const tufsign_repo_target *list = NULL;
+	size_t count = tufsign_repo_targets(repo, &list), i;
+	json_t *targets = json_array(), *root_ids = json_array();
+
+	for (i = 0; root != NULL && i < root->keyid_count; i++)
+		json_array_append_new(root_ids, json_string(root->keyids[i]));
+	for (i = 0; i < count; i++)
+		json_array_append_new(targets, target_json(&list[i]));
+	return cli_print_json(json_pack("{s:b,s:s,s:s,s:o,s:I,s:o}", "ok", 1, "command", "list",
+					"gun", gun, "root_key_ids", root_ids, "targets_version",
+					(json_int_t)chain->targets->version, "targets", targets)) == 0
+		       ? EXIT_OK
+		       : EXIT_FAILED;
+}
+
+static void print_table(const cli_context *ctx, const char *gun, const tufsign_repo *repo)
+{
+	const tufsign_repo_target *list = NULL;
+	size_t count = tufsign_repo_targets(repo, &list), i, width = 3;
+
+	for (i = 0; i < count; i++)
+		if (strlen(list[i].name) > width)
+			width = strlen(list[i].name);
+	printf("%-*s  %-71s  %12s  %s\n", (int)width, "TAG", "DIGEST", "SIZE", "ROLE");
+	for (i = 0; i < count; i++) {
+		char digest[CLI_DIGEST_SIZE] = "-";
+
+		if (list[i].has_sha256)
+			cli_digest_text(list[i].sha256, digest);
+		printf("%-*s  %-71s  %12lld  %s\n", (int)width, list[i].name, digest,
+		       (long long)list[i].length, list[i].role);
+	}
+	if (count == 0)
+		cli_info(ctx, "no signed tags in %s", gun);
+}
+
 static int run(cli_context *ctx, const cli_args *args)
 {
-	(void)args;
-	/* TODO: placeholder until the command is implemented. */
-	cli_error("'%s' is not implemented yet", ctx->command->name);
-	return EXIT_FAILED;
+	const char *gun = args->positional[0];
+	tufsign_repo *repo = NULL;
+	cli_repo r;
+	int rc = cli_open_verified(ctx, args, gun, &r, &repo);
+
+	if (rc == EXIT_OK && ctx->json)
+		rc = print_json(gun, repo);
+	else if (rc == EXIT_OK)
+		print_table(ctx, gun, repo);
+	tufsign_repo_free(repo);
+	cli_repo_release(&r);
+	return rc;
 }
 
 const cli_command cmd_list = {
 	.name = "list",
 	.operands = "GUN",
 	.summary = "List the signed tags, verified from the pinned root",
+	.description = "Prints one row per signed tag: TAG, DIGEST, SIZE and the ROLE that "
+		       "signed it (targets, or a delegation such as targets/releases).",
 	.options = options,
 	.min_operands = 1,
 	.max_operands = 1,

@@ -125,47 +125,106 @@ static tufsign_status walk_roots(tufsign_notary *client, const char *gun, int64_
 	return TUFSIGN_OK;
 }
 
-/* Verify the cached files of the GUN, without expiry, so their versions
- * can serve as the floor for the new ones. *previous stays NULL when only
- * the root is cached. */
-static tufsign_status load_previous(tufsign_trust_txn *txn, const char *gun,
-				    const unsigned char *root, size_t root_len,
-				    tufsign_chain **previous, tufsign_error *err)
-{
-	static const char *const roles[] = {"timestamp", "snapshot", "targets"};
-	tufsign_role_file files[3];
-	unsigned char *data[3] = {NULL, NULL, NULL};
-	size_t len[3] = {0, 0, 0}, i;
-	tufsign_chain_input in;
-	tufsign_status st = TUFSIGN_OK;
-	tufsign_error ignored;
+/* Versions of the roles in the trust cache: the floor for new downloads. */
+typedef struct cached_version {
+	char *role;
+	int64_t version;
+} cached_version;
 
-	*previous = NULL;
-	for (i = 0; i < 3; i++) {
-		tufsign_error_clear(&ignored);
-		if (tufsign_trust_txn_read(txn, roles[i], &data[i], &len[i], &ignored) !=
-		    TUFSIGN_OK)
-			goto out;
-		files[i].role = roles[i];
-		files[i].data = data[i];
-		files[i].len = len[i];
-	}
-	memset(&in, 0, sizeof(in));
-	in.gun = gun;
-	in.now = 0;
-	in.trusted_root = root;
-	in.trusted_root_len = root_len;
-	in.timestamp = &files[0];
-	in.snapshot = &files[1];
-	in.targets = &files[2];
-	st = tufsign_verify_chain(&in, previous, err);
-	if (st != TUFSIGN_OK)
-		tufsign_error_prefix(err, "the trust cache of '%s' (%s) does not verify: ", gun,
+typedef struct cached_versions {
+	cached_version *items;
+	size_t count;
+} cached_versions;
+
+static void cached_versions_release(cached_versions *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->count; i++)
+		free(v->items[i].role);
+	free(v->items);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Read the version of the cached file of role, if there is one. The cache
+ * only ever holds verified files, so they are parsed, not verified again:
+ * a cached timestamp may well have expired since. */
+static tufsign_status read_cached_version(tufsign_trust_txn *txn, const char *role,
+					  cached_versions *v, tufsign_meta **doc,
+					  tufsign_error *err)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	cached_version *grown;
+	tufsign_error local;
+	tufsign_status st;
+
+	*doc = NULL;
+	tufsign_error_clear(&local);
+	if (tufsign_trust_txn_read(txn, role, &data, &len, &local) != TUFSIGN_OK)
+		return TUFSIGN_OK;
+	st = tufsign_meta_parse(role, data, len, doc, err);
+	free(data);
+	if (st != TUFSIGN_OK) {
+		tufsign_error_prefix(err, "cannot read %s from the trust cache at %s: ", role,
 				     tufsign_trust_txn_path(txn));
-out:
-	for (i = 0; i < 3; i++)
-		free(data[i]);
+		return st;
+	}
+	grown = realloc(v->items, (v->count + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	v->items = grown;
+	v->items[v->count].role = tf_strdup(role);
+	v->items[v->count].version = (*doc)->version;
+	if (v->items[v->count].role == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	v->count++;
+	return TUFSIGN_OK;
+}
+
+static tufsign_status load_previous(tufsign_trust_txn *txn, cached_versions *v,
+				    tufsign_error *err)
+{
+	tufsign_meta *timestamp = NULL, *snapshot = NULL, *targets = NULL, *del = NULL;
+	tufsign_status st;
+	size_t i;
+
+	st = read_cached_version(txn, "timestamp", v, &timestamp, err);
+	if (st == TUFSIGN_OK)
+		st = read_cached_version(txn, "snapshot", v, &snapshot, err);
+	if (st == TUFSIGN_OK)
+		st = read_cached_version(txn, "targets", v, &targets, err);
+	for (i = 0; st == TUFSIGN_OK && snapshot != NULL && i < snapshot->file_count; i++) {
+		if (strncmp(snapshot->files[i].name, "targets/", 8) != 0)
+			continue;
+		st = read_cached_version(txn, snapshot->files[i].name, v, &del, err);
+		tufsign_meta_free(del);
+		del = NULL;
+	}
+	tufsign_meta_free(timestamp);
+	tufsign_meta_free(snapshot);
+	tufsign_meta_free(targets);
 	return st;
+}
+
+/* Refuse a verified state in which any role is older than in the cache. */
+static tufsign_status check_versions(const tufsign_chain *chain, const cached_versions *v,
+				     const char *gun, tufsign_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < v->count; i++) {
+		const tufsign_meta *doc = tufsign_chain_find(chain, v->items[i].role);
+
+		if (doc != NULL && doc->version < v->items[i].version)
+			return tufsign_error_set(err, TUFSIGN_ERR_ROLLBACK,
+						 "the server's %s of '%s' is version %lld, older "
+						 "than the trusted version %lld; refusing the "
+						 "rollback",
+						 v->items[i].role, gun, (long long)doc->version,
+						 (long long)v->items[i].version);
+	}
+	return TUFSIGN_OK;
 }
 
 /* Everything one fetch holds until the chain is verified. */
@@ -174,7 +233,7 @@ typedef struct fetch_job {
 	const char *gun;
 	unsigned char *pinned_root; /* NULL on first use */
 	size_t pinned_len;
-	tufsign_chain *previous;
+	cached_versions previous;
 	tf_role_bytes server_root;
 	root_walk walk;
 	tf_repo_state *state;
@@ -334,7 +393,6 @@ static tufsign_status verify_files(fetch_job *job, tufsign_error *err)
 	in.targets = &tg;
 	in.delegations = dels;
 	in.delegation_count = s->delegation_count;
-	in.previous = job->previous;
 	st = tufsign_verify_chain(&in, &s->chain, err);
 	if (st != TUFSIGN_OK)
 		tufsign_error_prefix(err, "metadata of '%s' from the server failed verification: ",
@@ -357,8 +415,7 @@ static tufsign_status read_pinned_root(tufsign_trust_txn *txn, fetch_job *job,
 		return TUFSIGN_OK;
 	if (st != TUFSIGN_OK)
 		return tufsign_error_set(err, local.status, "%s", local.message);
-	return load_previous(txn, job->gun, job->pinned_root, job->pinned_len, &job->previous,
-			     err);
+	return load_previous(txn, &job->previous, err);
 }
 
 tufsign_status tf_repo_fetch(tufsign_notary *client, tufsign_trust_txn *txn, const char *gun,
@@ -382,6 +439,8 @@ tufsign_status tf_repo_fetch(tufsign_notary *client, tufsign_trust_txn *txn, con
 		st = fetch_files(&job, err);
 	if (st == TUFSIGN_OK)
 		st = verify_files(&job, err);
+	if (st == TUFSIGN_OK)
+		st = check_versions(job.state->chain, &job.previous, gun, err);
 	if (st == TUFSIGN_OK && pin != NULL)
 		st = tf_repo_check_pin(job.state->chain->root, pin, err);
 	if (st == TUFSIGN_OK) {
@@ -389,7 +448,7 @@ tufsign_status tf_repo_fetch(tufsign_notary *client, tufsign_trust_txn *txn, con
 		job.state = NULL;
 	}
 	tf_repo_state_free(job.state);
-	tufsign_chain_free(job.previous);
+	cached_versions_release(&job.previous);
 	free(job.pinned_root);
 	role_bytes_release(&job.server_root);
 	root_walk_release(&job.walk);

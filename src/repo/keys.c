@@ -157,3 +157,12 @@ tufsign_status tf_repo_check_pin(const tufsign_meta *root, const tufsign_repo_pi
 				 "key ID %s; its root key IDs are %s",
 				 (long long)root->version, wanted, ids);
 }
+
+void tf_repo_first_root_key(const tufsign_meta *root, char id[TUFSIGN_KEYID_SIZE])
+{
+	const tufsign_role *role = tufsign_meta_find_role(root, "root");
+
+	id[0] = '\0';
+	if (role != NULL && role->keyid_count > 0)
+		snprintf(id, TUFSIGN_KEYID_SIZE, "%s", role->keyids[0]);
+}

@@ -73,6 +73,9 @@ tufsign_status tf_repo_match_key(const tufsign_meta *root, const char *gun, cons
 tufsign_status tf_repo_signer_id(const tufsign_signer *signer, char id[TUFSIGN_KEYID_SIZE],
 				 tufsign_error *err);
 
+/* Copy the first root key ID root lists into id ("" when none). */
+void tf_repo_first_root_key(const tufsign_meta *root, char id[TUFSIGN_KEYID_SIZE]);
+
 /* Return now plus years calendar years, in UTC. */
 tufsign_time tf_repo_expiry(time_t now, int years);
 

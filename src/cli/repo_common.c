@@ -1,0 +1,337 @@
+/* Helpers shared by the repository commands (init, sign, remove, list,
+ * verify): the Notary client and trust cache from the global options, root
+ * pins, signing keys, and input checks reported as usage errors. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "tufsign/pkcs11.h"
+
+/* Largest file read for --root-cert, --password-file and --targets-file. */
+#define MAX_INPUT_FILE ((size_t)64 << 20)
+
+tufsign_status cli_read_file(const char *path, size_t max, char **data, size_t *len,
+			     tufsign_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t used = 0, cap = 0;
+	int c;
+
+	*data = NULL;
+	*len = 0;
+	if (f == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_IO, "cannot open '%s': %m", path);
+	do {
+		if (used == cap) {
+			size_t ncap = cap == 0 ? 4096 : cap * 2;
+			char *grown;
+
+			if (ncap > max + 1)
+				ncap = max + 1;
+			grown = ncap > cap ? realloc(buf, ncap) : NULL;
+			if (grown == NULL)
+				break;
+			buf = grown;
+			cap = ncap;
+		}
+		used += fread(buf + used, 1, cap - used, f);
+	} while (!feof(f) && !ferror(f));
+	c = ferror(f) || !feof(f) || used > max;
+	fclose(f);
+	if (c) {
+		free(buf);
+		return tufsign_error_set(err, TUFSIGN_ERR_IO,
+					 "cannot read '%s': read error, out of memory, or larger "
+					 "than %zu bytes",
+					 path, max);
+	}
+	if (used == cap) {
+		char *grown = realloc(buf, cap + 1);
+
+		if (grown == NULL) {
+			free(buf);
+			return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+		}
+		buf = grown;
+	}
+	if (buf == NULL)
+		buf = calloc(1, 1);
+	if (buf == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	buf[used] = '\0';
+	*data = buf;
+	*len = used;
+	return TUFSIGN_OK;
+}
+
+int cli_usage_from_error(const cli_context *ctx, const tufsign_error *err)
+{
+	return cli_usage_error(ctx, "%s", err->message);
+}
+
+int cli_check_gun(const cli_context *ctx, const char *gun)
+{
+	tufsign_error err;
+
+	tufsign_error_clear(&err);
+	if (tufsign_repo_check_gun(gun, &err) != TUFSIGN_OK)
+		return cli_usage_from_error(ctx, &err);
+	return EXIT_OK;
+}
+
+/* Read the token service password: TUFSIGN_PASSWORD, else the first line of
+ * --password-file. *password is NULL when neither is given. */
+static tufsign_status read_password(const cli_context *ctx, char **password, tufsign_error *err)
+{
+	const char *env = getenv("TUFSIGN_PASSWORD");
+	char *data = NULL;
+	size_t len = 0;
+	tufsign_status st;
+
+	*password = NULL;
+	if (ctx->password_file == NULL) {
+		if (env != NULL && env[0] != '\0')
+			*password = strdup(env);
+		if (env != NULL && env[0] != '\0' && *password == NULL)
+			return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+		return TUFSIGN_OK;
+	}
+	st = cli_read_file(ctx->password_file, 4096, &data, &len, err);
+	if (st != TUFSIGN_OK)
+		return st;
+	data[strcspn(data, "\r\n")] = '\0';
+	*password = data;
+	return TUFSIGN_OK;
+}
+
+static void wipe_free(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+static tufsign_status open_client(const cli_context *ctx, cli_repo *r, tufsign_error *err)
+{
+	tufsign_notary_config cfg;
+	char *password = NULL;
+	tufsign_status st;
+
+	st = read_password(ctx, &password, err);
+	if (st != TUFSIGN_OK)
+		return st;
+	tufsign_notary_config_init(&cfg);
+	cfg.url = ctx->server;
+	cfg.insecure_plain_http = ctx->insecure_plain_http;
+	cfg.ca_file = ctx->tls_ca;
+	cfg.client_cert = ctx->tls_cert;
+	cfg.client_key = ctx->tls_key;
+	cfg.username = ctx->username;
+	cfg.password = ctx->username != NULL ? password : NULL;
+	st = tufsign_notary_new(&cfg, &r->client, err);
+	wipe_free(password);
+	return st;
+}
+
+static tufsign_status open_cache(const cli_context *ctx, cli_repo *r, tufsign_error *err)
+{
+	char *dir = NULL;
+	tufsign_status st;
+
+	if (ctx->trust_dir != NULL)
+		return tufsign_trust_cache_open(ctx->trust_dir, &r->cache, err);
+	st = tufsign_trust_cache_default_dir(&dir, err);
+	if (st == TUFSIGN_OK)
+		st = tufsign_trust_cache_open(dir, &r->cache, err);
+	free(dir);
+	return st;
+}
+
+static tufsign_status read_pin(const cli_args *args, cli_repo *r, tufsign_error *err)
+{
+	tufsign_status st;
+
+	r->pin.root_key_id = args->value[OPT_ROOT_KEY_ID];
+	if (args->value[OPT_ROOT_CERT] != NULL) {
+		st = cli_read_file(args->value[OPT_ROOT_CERT], MAX_INPUT_FILE, &r->pin_cert,
+				   &r->pin.root_cert_len, err);
+		if (st != TUFSIGN_OK)
+			return st;
+		r->pin.root_cert_pem = r->pin_cert;
+	}
+	if (r->pin.root_key_id != NULL || r->pin.root_cert_pem != NULL)
+		r->context.pin = &r->pin;
+	return TUFSIGN_OK;
+}
+
+/* Return 1 when id is 64 lower-case hex digits. */
+static int keyid_valid(const char *id)
+{
+	size_t i;
+
+	for (i = 0; id[i] != '\0'; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+			return 0;
+	return i == 64;
+}
+
+int cli_repo_check_options(const cli_context *ctx, const cli_args *args)
+{
+	const char *id = args->value[OPT_ROOT_KEY_ID];
+
+	if (id != NULL && !keyid_valid(id))
+		return cli_usage_error(ctx, "invalid --root-key-id '%s': expected a key ID of 64 "
+					    "lower-case hex digits, as root.json or 'docker trust "
+					    "inspect' shows it",
+				       id);
+	if (id != NULL && args->value[OPT_ROOT_CERT] != NULL)
+		return cli_usage_error(ctx, "give either --root-key-id or --root-cert, not both");
+	if (ctx->server == NULL)
+		return cli_usage_error(ctx, "no Notary server given; use -s URL or set "
+					    "TUFSIGN_SERVER (or DOCKER_CONTENT_TRUST_SERVER)");
+	return EXIT_OK;
+}
+
+tufsign_status cli_repo_open(const cli_context *ctx, const cli_args *args, cli_repo *r,
+			     tufsign_error *err)
+{
+	tufsign_status st;
+
+	memset(r, 0, sizeof(*r));
+	st = open_client(ctx, r, err);
+	if (st == TUFSIGN_OK)
+		st = open_cache(ctx, r, err);
+	if (st == TUFSIGN_OK)
+		st = read_pin(args, r, err);
+	r->context.client = r->client;
+	r->context.cache = r->cache;
+	return st;
+}
+
+void cli_repo_release(cli_repo *r)
+{
+	tufsign_notary_free(r->client);
+	tufsign_trust_cache_free(r->cache);
+	free(r->pin_cert);
+	memset(r, 0, sizeof(*r));
+}
+
+tufsign_status cli_key_open(const cli_context *ctx, const char *ref, cli_key *k,
+			    tufsign_error *err)
+{
+	tufsign_status st;
+
+	memset(k, 0, sizeof(*k));
+	st = tufsign_key_open(ref, &ctx->key_options, &k->key, err);
+	if (st == TUFSIGN_OK)
+		st = tufsign_key_signer(k->key, &k->signer, err);
+	if (st == TUFSIGN_OK && k->signer.label == NULL)
+		k->signer.label = tufsign_key_ref(k->key);
+	return st;
+}
+
+void cli_key_close(cli_key *k)
+{
+	tufsign_key_free(k->key);
+	memset(k, 0, sizeof(*k));
+}
+
+void cli_keys_shutdown(void)
+{
+	tufsign_pkcs11_shutdown();
+}
+
+void cli_print_first_use(const cli_context *ctx, const char *gun, const char *id)
+{
+	cli_info(ctx, "tufsign: trusting the root of '%s' on first use: root key ID %s; pass "
+		      "--root-key-id %s to require it",
+		 gun, id, id);
+}
+
+int cli_publish_changes(cli_context *ctx, const cli_args *args, const char *gun,
+			const tufsign_target_change *changes, size_t count,
+			cli_publish_report report)
+{
+	cli_key targets = {0}, snapshot = {0};
+	tufsign_publish_options opts = {0};
+	tufsign_publish_result result;
+	tufsign_error err;
+	cli_repo repo = {0};
+	int rc;
+
+	tufsign_error_clear(&err);
+	if (cli_repo_open(ctx, args, &repo, &err) != TUFSIGN_OK ||
+	    cli_key_open(ctx, args->value[OPT_KEY], &targets, &err) != TUFSIGN_OK ||
+	    (args->value[OPT_SNAPSHOT_KEY] != NULL &&
+	     cli_key_open(ctx, args->value[OPT_SNAPSHOT_KEY], &snapshot, &err) != TUFSIGN_OK)) {
+		rc = cli_fail(ctx, &err);
+		goto out;
+	}
+	opts.targets = &targets.signer;
+	opts.snapshot = snapshot.key != NULL ? &snapshot.signer : NULL;
+	if (tufsign_repo_publish(&repo.context, gun, changes, count, &opts, &result, &err) !=
+	    TUFSIGN_OK) {
+		rc = cli_fail(ctx, &err);
+		goto out;
+	}
+	if (result.first_use)
+		cli_print_first_use(ctx, gun, result.root_key_id);
+	rc = report(ctx, gun, changes, count, &result);
+out:
+	cli_key_close(&snapshot);
+	cli_key_close(&targets);
+	cli_keys_shutdown();
+	cli_repo_release(&repo);
+	return rc;
+}
+
+int cli_open_verified(const cli_context *ctx, const cli_args *args, const char *gun,
+		      cli_repo *r, tufsign_repo **out)
+{
+	tufsign_error err;
+	int rc = cli_check_gun(ctx, gun);
+
+	*out = NULL;
+	memset(r, 0, sizeof(*r));
+	if (rc == EXIT_OK)
+		rc = cli_repo_check_options(ctx, args);
+	if (rc != EXIT_OK)
+		return rc;
+	tufsign_error_clear(&err);
+	if (cli_repo_open(ctx, args, r, &err) != TUFSIGN_OK ||
+	    tufsign_repo_open(&r->context, gun, out, &err) != TUFSIGN_OK)
+		return cli_fail(ctx, &err);
+	if (tufsign_repo_first_use(*out)) {
+		char id[TUFSIGN_KEYID_SIZE] = "";
+		const tufsign_role *role =
+			tufsign_meta_find_role(tufsign_repo_chain(*out)->root, "root");
+
+		if (role != NULL && role->keyid_count > 0)
+			snprintf(id, sizeof(id), "%s", role->keyids[0]);
+		cli_print_first_use(ctx, gun, id);
+	}
+	return EXIT_OK;
+}
+
+void cli_digest_text(const unsigned char sha256[32], char out[CLI_DIGEST_SIZE])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	memcpy(out, "sha256:", 7);
+	for (i = 0; i < 32; i++) {
+		out[7 + 2 * i] = hex[sha256[i] >> 4];
+		out[8 + 2 * i] = hex[sha256[i] & 15];
+	}
+	out[7 + 64] = '\0';
+}
+
+json_t *cli_json_custom(const char *custom)
+{
+	json_t *value = custom ? json_loads(custom, JSON_DECODE_ANY, NULL) : NULL;
+
+	return value != NULL ? value : json_null();
+}
