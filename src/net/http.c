@@ -14,10 +14,15 @@
 
 /* Receives the body of one attempt. */
 typedef struct body_sink {
+	CURL *curl;
 	tf_buf buf;
 	size_t max_len;
 	int too_large;
 } body_sink;
+
+/* Bytes kept of an error response; the rest is dropped, because the cap
+ * of a request applies to the document it asks for, not to error text. */
+#define ERROR_BODY_MAX ((size_t)64 << 10)
 
 static char *dup_or_null(const char *s)
 {
@@ -77,7 +82,16 @@ static size_t write_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	body_sink *sink = userdata;
 	size_t n = size * nmemb;
+	long status = 0;
 
+	curl_easy_getinfo(sink->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status > 299) {
+		size_t room = sink->buf.len < ERROR_BODY_MAX ? ERROR_BODY_MAX - sink->buf.len : 0;
+
+		if (tf_buf_append(&sink->buf, ptr, n < room ? n : room) != 0)
+			return 0;
+		return n;
+	}
 	if (n > sink->max_len - sink->buf.len) {
 		sink->too_large = 1;
 		return 0;
@@ -311,7 +325,6 @@ static void set_request(tf_http *http, const tf_http_request *req, struct curl_s
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, http->connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, http->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_len);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, read_header);
@@ -338,6 +351,7 @@ static tufsign_status perform_once(tf_http *http, const tf_http_request *req,
 
 	memset(resp, 0, sizeof(*resp));
 	tf_buf_init(&sink.buf);
+	sink.curl = http->curl;
 	sink.max_len = req->max_len;
 	sink.too_large = 0;
 	headers = build_headers(req, &failed);

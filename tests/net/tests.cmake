@@ -9,3 +9,8 @@ target_compile_options(netcheck PRIVATE ${TUFSIGN_WARNINGS})
 target_link_libraries(netcheck PRIVATE tufsign_static)
 
 tufsign_unit_test(unit_trust_cache SOURCES ${TUFSIGN_NET_TESTS}/test_trust_cache.c)
+tufsign_unit_test(unit_notary_client SOURCES ${TUFSIGN_NET_TESTS}/test_notary_units.c)
+
+# Against the real notary-server of the fixtures.
+tufsign_script_test(net.notary_client ${TUFSIGN_NET_TESTS}/notary_client.sh
+  ARGS $<TARGET_FILE:netcheck> FIXTURES notary LABELS net TIMEOUT 300)
