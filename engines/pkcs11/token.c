@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
@@ -319,45 +320,45 @@ tufsign_status tufsign_pkcs11_key_generate(const char *uri, tufsign_pkcs11_key_t
 
 /* DER encodings of the certificate fields PKCS#11 stores beside CKA_VALUE. */
 typedef struct cert_fields {
-	unsigned char *subject, *issuer, *serial;
-	int subject_len, issuer_len, serial_len;
+	unsigned char *der, *subject, *issuer, *serial;
+	int der_len, subject_len, issuer_len, serial_len;
 } cert_fields;
 
 static void cert_fields_release(cert_fields *c)
 {
+	OPENSSL_free(c->der);
 	OPENSSL_free(c->subject);
 	OPENSSL_free(c->issuer);
 	OPENSSL_free(c->serial);
 }
 
-static tufsign_status cert_parse(const unsigned char *der, size_t len, const tf_p11_object *o,
-				 cert_fields *c, tufsign_error *err)
+static tufsign_status cert_parse(X509 *x, const tf_p11_object *o, cert_fields *c,
+				 tufsign_error *err)
 {
-	const unsigned char *p = der;
-	X509 *x = d2i_X509(NULL, &p, (long)len);
-	tufsign_status st = TUFSIGN_OK;
-
 	memset(c, 0, sizeof(*c));
-	if (x == NULL || p != der + len)
-		st = tf_openssl_error(err, TUFSIGN_ERR_CRYPTO, "the certificate is not valid DER");
-	else if (EVP_PKEY_eq(X509_get0_pubkey(x), o->pub) != 1)
-		st = tufsign_error_set(err, TUFSIGN_ERR_CRYPTO,
-				       "the certificate holds another public key than key '%s'",
-				       o->label);
-	if (st == TUFSIGN_OK) {
-		c->subject_len = i2d_X509_NAME(X509_get_subject_name(x), &c->subject);
-		c->issuer_len = i2d_X509_NAME(X509_get_issuer_name(x), &c->issuer);
-		c->serial_len = i2d_ASN1_INTEGER(X509_get_serialNumber(x), &c->serial);
-		if (c->subject_len <= 0 || c->issuer_len <= 0 || c->serial_len <= 0)
-			st = tf_openssl_error(err, TUFSIGN_ERR_CRYPTO,
-					      "cannot encode the certificate's names");
-	}
-	X509_free(x);
-	return st;
+	if (EVP_PKEY_eq(X509_get0_pubkey(x), o->pub) != 1)
+		return tufsign_error_set(err, TUFSIGN_ERR_CRYPTO,
+					 "the certificate holds another public key than key '%s'",
+					 o->label);
+	c->der_len = i2d_X509(x, &c->der);
+	c->subject_len = i2d_X509_NAME(X509_get_subject_name(x), &c->subject);
+	c->issuer_len = i2d_X509_NAME(X509_get_issuer_name(x), &c->issuer);
+	c->serial_len = i2d_ASN1_INTEGER(X509_get_serialNumber(x), &c->serial);
+	if (c->der_len <= 0 || c->subject_len <= 0 || c->issuer_len <= 0 || c->serial_len <= 0)
+		return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO, "cannot encode the certificate");
+	return TUFSIGN_OK;
 }
 
-static tufsign_status cert_create(tf_p11_object *o, const cert_fields *c,
-				  const unsigned char *der, size_t len, tufsign_error *err)
+static X509 *read_pem(const char *pem, size_t len)
+{
+	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+
+	BIO_free(bio);
+	return x;
+}
+
+static tufsign_status cert_create(tf_p11_object *o, const cert_fields *c, tufsign_error *err)
 {
 	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
 	CK_CERTIFICATE_TYPE ctype = CKC_X_509;
@@ -373,7 +374,7 @@ static tufsign_status cert_create(tf_p11_object *o, const cert_fields *c,
 		{CKA_SUBJECT, c->subject, (CK_ULONG)c->subject_len},
 		{CKA_ISSUER, c->issuer, (CK_ULONG)c->issuer_len},
 		{CKA_SERIAL_NUMBER, c->serial, (CK_ULONG)c->serial_len},
-		{CKA_VALUE, (void *)der, len},
+		{CKA_VALUE, c->der, (CK_ULONG)c->der_len},
 	};
 	CK_RV rv;
 
@@ -386,9 +387,10 @@ static tufsign_status cert_create(tf_p11_object *o, const cert_fields *c,
 }
 
 tufsign_status tufsign_pkcs11_cert_store(const char *key_uri, const tufsign_key_options *opts,
-					 const unsigned char *cert, size_t cert_len,
+					 const char *cert_pem, size_t cert_pem_len,
 					 tufsign_error *err)
 {
+	X509 *x = read_pem(cert_pem, cert_pem_len);
 	tf_p11_token *t = NULL;
 	tf_p11_object *o = NULL;
 	cert_fields c;
@@ -396,9 +398,14 @@ tufsign_status tufsign_pkcs11_cert_store(const char *key_uri, const tufsign_key_
 	tufsign_status st;
 
 	memset(&c, 0, sizeof(c));
+	if (x == NULL)
+		return tf_openssl_error(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+					"the text holds no PEM certificate");
 	st = tf_p11_uri_parse(key_uri, 1, &u, err);
-	if (st != TUFSIGN_OK)
+	if (st != TUFSIGN_OK) {
+		X509_free(x);
 		return st;
+	}
 	st = tf_p11_token_open(&u, opts, &t, err);
 	if (t != NULL)
 		tf_p11_token_drop_pin(t);
@@ -409,11 +416,12 @@ tufsign_status tufsign_pkcs11_cert_store(const char *key_uri, const tufsign_key_
 				       "key '%s' on token '%s' already has a certificate stored",
 				       o->label, t->label);
 	if (st == TUFSIGN_OK)
-		st = cert_parse(cert, cert_len, o, &c, err);
+		st = cert_parse(x, o, &c, err);
 	if (st == TUFSIGN_OK)
-		st = cert_create(o, &c, cert, cert_len, err);
+		st = cert_create(o, &c, err);
 	cert_fields_release(&c);
 	tf_p11_object_free(o);
 	tf_p11_uri_release(&u);
+	X509_free(x);
 	return st;
 }

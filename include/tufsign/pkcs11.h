@@ -66,13 +66,14 @@ TUFSIGN_API tufsign_status tufsign_pkcs11_key_generate(const char *uri,
 						       const tufsign_key_options *opts,
 						       tufsign_key_info **info, tufsign_error *err);
 
-/* Store the DER certificate cert on the token beside the private key named
- * by key_uri, with the key's CKA_ID and CKA_LABEL. Fails with
- * TUFSIGN_ERR_CRYPTO when the certificate's public key is not the key's, and
- * with TUFSIGN_ERR_KEY_EXISTS when a certificate with that CKA_ID exists. */
+/* Store the first certificate of the PEM text cert_pem on the token beside
+ * the private key named by key_uri, with the key's CKA_ID and CKA_LABEL.
+ * Fails with TUFSIGN_ERR_CRYPTO when the certificate's public key is not the
+ * key's, and with TUFSIGN_ERR_KEY_EXISTS when a certificate with that CKA_ID
+ * is already stored. */
 TUFSIGN_API tufsign_status tufsign_pkcs11_cert_store(const char *key_uri,
 						     const tufsign_key_options *opts,
-						     const unsigned char *cert, size_t cert_len,
+						     const char *cert_pem, size_t cert_pem_len,
 						     tufsign_error *err);
 
 /* Close every session and unload every module this process opened. Keys
