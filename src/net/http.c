@@ -334,6 +334,11 @@ static void set_request(tf_http *http, const tf_http_request *req, struct curl_s
 		curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, trace_curl);
 	}
+	/* libcurl silently resends a request once when a reused connection
+	 * turns out to be closed; for a request that must not be repeated,
+	 * a fresh connection rules that out. */
+	if (!req->retry)
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	set_protocols(http);
 	set_tls(http);
 	set_method(http, req);

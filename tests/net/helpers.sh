@@ -85,12 +85,22 @@ start_faultproxy() {
 	fail "faultproxy did not start: $(cat "$dir/log")"
 }
 
-# proxy_control METHOD PATH [JSON]: calls a control endpoint of the proxy.
+# proxy_control METHOD PATH [JSON]: calls a control endpoint of the proxy
+# and prints its response.
 proxy_control() {
 	local ca=()
 	[ -n "${PROXY_CA:-}" ] && ca=(--cacert "$PROXY_CA")
 	curl -sf "${ca[@]}" -X "$1" ${3:+--data-binary "$3"} "$PROXY_URL/_faultproxy/$2" ||
 		fail "faultproxy control $1 $2 failed"
+}
+
+# proxy_rules JSON: adds rules; proxy_reset: drops rules and the log.
+proxy_rules() {
+	proxy_control POST rules "$1" >/dev/null
+}
+
+proxy_reset() {
+	proxy_control POST reset >/dev/null
 }
 
 # proxy_count METHOD PATH_REGEX: how many logged requests match.

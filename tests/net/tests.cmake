@@ -14,3 +14,5 @@ tufsign_unit_test(unit_notary_client SOURCES ${TUFSIGN_NET_TESTS}/test_notary_un
 # Against the real notary-server of the fixtures.
 tufsign_script_test(net.notary_client ${TUFSIGN_NET_TESTS}/notary_client.sh
   ARGS $<TARGET_FILE:netcheck> FIXTURES notary LABELS net TIMEOUT 300)
+tufsign_script_test(net.notary_faults ${TUFSIGN_NET_TESTS}/notary_faults.sh
+  ARGS $<TARGET_FILE:netcheck> FIXTURES notary LABELS net TIMEOUT 300)

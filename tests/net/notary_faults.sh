@@ -1,0 +1,99 @@
+#!/bin/bash
+# usage: notary_faults.sh NETCHECK
+#
+# Faults the real server cannot produce, injected by faultproxy.py in front
+# of it: 500 then 200 (reads retried, uploads never), connections closed
+# without a response, a response slower than the timeout, oversized and
+# recorded bodies, and plain http with and without the explicit flag.
+. "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
+. "$TUFSIGN_SOURCE_DIR/tests/net/helpers.sh"
+
+require_cmd notary openssl jq python3 curl
+use_notary_fixture plain
+start_faultproxy tls
+
+gun=$(unique_gun)
+notary_local_init "$gun"
+upload=(root="$META_DIR/root.json" targets="$META_DIR/targets.json"
+	snapshot="$META_DIR/snapshot.json")
+
+# An upload answered with 500 is not repeated, and was not applied.
+proxy_rules '[{"method": "POST", "action": "status", "status": 500}]'
+assert_exit 27 via_proxy publish "$gun" "${upload[@]}"
+assert_eq "TUFSIGN_ERR_SERVER: upload of 3 files to '$gun' failed: HTTP 500 UNKNOWN: injected by faultproxy" \
+	"$STDERR" "message for a failed upload"
+assert_eq 1 "$(proxy_count POST /_trust/tuf/)" "POSTs sent"
+assert_exit 28 via_proxy get "$gun" root
+
+# An upload whose connection closes is not repeated either.
+proxy_reset
+proxy_rules '[{"method": "POST", "action": "close"}]'
+assert_exit 24 via_proxy publish "$gun" "${upload[@]}"
+assert_contains "$STDERR" "TUFSIGN_ERR_NETWORK: POST $PROXY_URL/v2/$gun/_trust/tuf/ failed: "
+assert_eq 1 "$(proxy_count POST /_trust/tuf/)" "POSTs sent after a closed connection"
+
+assert_exit 0 via_proxy publish "$gun" "${upload[@]}"
+
+# A read answered with 500 twice is retried and then succeeds.
+proxy_reset
+proxy_rules '[{"method": "GET", "path": "/targets.json$", "action": "status", "status": 500, "count": 2}]'
+assert_exit 0 via_proxy get "$gun" targets
+cmp "$TEST_DIR/stdout" "$META_DIR/targets.json" || fail "targets after two 500s differs"
+assert_contains "$STDERR" "server error 500; retry 1 of 3 in 50 ms"
+assert_contains "$STDERR" "server error 500; retry 2 of 3 in 100 ms"
+assert_eq 3 "$(proxy_count GET '/targets.json$')" "GETs of targets.json"
+
+# A read that keeps failing stops after the retries.
+proxy_reset
+proxy_rules '[{"method": "GET", "path": "/targets.json$", "action": "status", "status": 503, "count": -1}]'
+assert_exit 27 via_proxy -r 2 get "$gun" targets
+assert_eq "TUFSIGN_ERR_SERVER: GET 'targets.json' of '$gun' failed: HTTP 503 UNKNOWN: injected by faultproxy" \
+	"$(tail -n 1 <<<"$STDERR")" "message after the retries"
+assert_eq 3 "$(proxy_count GET '/targets.json$')" "GETs of targets.json with -r 2"
+
+# A closed connection on a read is retried.
+proxy_reset
+proxy_rules '[{"method": "GET", "path": "/root.json$", "action": "close"}]'
+assert_exit 0 via_proxy get "$gun" root
+cmp "$TEST_DIR/stdout" "$META_DIR/root.json" || fail "root after a closed connection differs"
+assert_eq 2 "$(proxy_count GET '/root.json$')" "GETs of root.json"
+
+# A response slower than the timeout is a network error.
+proxy_reset
+proxy_rules '[{"method": "GET", "path": "/root.json$", "action": "delay", "seconds": 3}]'
+assert_exit 24 via_proxy -r 0 -t 1000 get "$gun" root
+assert_contains "$STDERR" "TUFSIGN_ERR_NETWORK: GET $PROXY_URL/v2/$gun/_trust/tuf/root.json failed: Operation timed out after"
+
+# Size caps: a timestamp above 1 MiB is refused, a root of 2 MiB is not.
+proxy_reset
+proxy_rules '[{"path": "/timestamp.json$", "action": "big", "size": 1048577},
+	{"path": "/root.json$", "action": "big", "size": 2097152}]'
+assert_exit 29 via_proxy get "$gun" timestamp
+assert_eq "TUFSIGN_ERR_TOO_LARGE: GET $PROXY_URL/v2/$gun/_trust/tuf/timestamp.json: the response is larger than the limit of 1048576 bytes" \
+	"$STDERR" "message for an oversized timestamp"
+via_proxy get "$gun" root >"$TEST_DIR/big-root" || fail "a 2 MiB root was refused"
+assert_eq 2097152 "$(stat -c %s "$TEST_DIR/big-root")" "size of the 2 MiB root"
+
+# A recorded body is returned as served: verifying it is the caller's job.
+proxy_reset
+printf '{"signed":{"_type":"Timestamp","version":0}}' >"$TEST_DIR/old-timestamp.json"
+proxy_rules "[{\"path\": \"/timestamp.json\$\", \"action\": \"body\", \"file\": \"$TEST_DIR/old-timestamp.json\"}]"
+assert_exit 0 via_proxy get "$gun" timestamp
+cmp "$TEST_DIR/stdout" "$TEST_DIR/old-timestamp.json" || fail "recorded body differs"
+
+# 401 without a challenge and 403 are authentication failures.
+proxy_reset
+proxy_rules '[{"path": "/root.json$", "action": "status", "status": 401},
+	{"path": "/root.json$", "action": "status", "status": 403}]'
+assert_exit 26 via_proxy get "$gun" root
+assert_contains "$STDERR" "TUFSIGN_ERR_AUTH: GET 'root.json' of '$gun' failed: HTTP 401: access denied for user 'anonymous'"
+assert_exit 26 via_proxy get "$gun" root
+assert_contains "$STDERR" "HTTP 403"
+
+# Plain http: rejected without the flag, byte-exact with it.
+start_faultproxy plain
+assert_exit 23 "$NETCHECK" -s "$PROXY_URL" get "$gun" root
+assert_contains "$STDERR" "TUFSIGN_ERR_URI: the server URL '$PROXY_URL' uses plain http"
+assert_exit 0 "$NETCHECK" --insecure-plain-http -s "$PROXY_URL" get "$gun" root
+cmp "$TEST_DIR/stdout" "$META_DIR/root.json" || fail "root over plain http differs"
+echo "PASS: retries, caps and failures of the Notary client behind faultproxy"
