@@ -1,0 +1,6 @@
+# End-to-end tests of the publish flow: tufsign with keys on SoftHSM2 against
+# the fixture notary-server, checked by the notary client and docker.
+foreach(type p256 p384 rsa3072 ed25519)
+  tufsign_script_test(e2e.keytypes.${type} ${CMAKE_CURRENT_LIST_DIR}/keytypes.sh
+    ARGS ${type} FIXTURES notary LABELS e2e TIMEOUT 300)
+endforeach()
