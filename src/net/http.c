@@ -286,10 +286,18 @@ static tufsign_status curl_failure_status(CURLcode rc)
 	}
 }
 
+/* With TLS 1.3 the server rejects a client certificate after the
+ * handshake, so libcurl reports a receive error carrying the TLS alert. */
+static int tls_alert(CURLcode rc, const char *detail)
+{
+	return (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR) &&
+	       strstr(detail, "SSL routines") != NULL;
+}
+
 static tufsign_status report_curl_failure(tufsign_error *err, const tf_http_request *req,
 					  CURLcode rc, const char *detail, const body_sink *sink)
 {
-	tufsign_status st = curl_failure_status(rc);
+	tufsign_status st = tls_alert(rc, detail) ? TUFSIGN_ERR_TLS : curl_failure_status(rc);
 	const char *why = detail[0] != '\0' ? detail : curl_easy_strerror(rc);
 
 	if (sink->too_large || st == TUFSIGN_ERR_TOO_LARGE)

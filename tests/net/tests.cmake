@@ -16,3 +16,7 @@ tufsign_script_test(net.notary_client ${TUFSIGN_NET_TESTS}/notary_client.sh
   ARGS $<TARGET_FILE:netcheck> FIXTURES notary LABELS net TIMEOUT 300)
 tufsign_script_test(net.notary_faults ${TUFSIGN_NET_TESTS}/notary_faults.sh
   ARGS $<TARGET_FILE:netcheck> FIXTURES notary LABELS net TIMEOUT 300)
+tufsign_script_test(net.notary_token ${TUFSIGN_NET_TESTS}/notary_token.sh
+  ARGS $<TARGET_FILE:netcheck> FIXTURES notary_token LABELS net TIMEOUT 300)
+tufsign_script_test(net.notary_mtls ${TUFSIGN_NET_TESTS}/notary_mtls.sh
+  ARGS $<TARGET_FILE:netcheck> FIXTURES notary_mtls LABELS net TIMEOUT 120)
