@@ -1,0 +1,13 @@
+# Metadata core: canonical JSON, role documents, keys, certificates and
+# verification.
+set(TUFSIGN_META_TEST_DIR ${CMAKE_CURRENT_LIST_DIR})
+add_library(tufsign_soft_signer STATIC ${TUFSIGN_META_TEST_DIR}/soft_signer.c)
+target_include_directories(tufsign_soft_signer PUBLIC ${TUFSIGN_META_TEST_DIR})
+target_compile_definitions(tufsign_soft_signer PRIVATE _GNU_SOURCE)
+target_compile_options(tufsign_soft_signer PRIVATE ${TUFSIGN_WARNINGS})
+target_link_libraries(tufsign_soft_signer PUBLIC tufsign_static)
+
+tufsign_unit_test(meta_vectors SOURCES ${TUFSIGN_META_TEST_DIR}/test_vectors.c)
+target_link_libraries(meta_vectors PRIVATE tufsign_soft_signer)
+
+tufsign_unit_test(meta_cases SOURCES ${TUFSIGN_META_TEST_DIR}/test_cases.c)
