@@ -12,6 +12,8 @@ TUFSIGN=${TUFSIGN:-tufsign}
 TEST_NAME=$(basename "$0" .sh)
 # shellcheck source=net.sh
 . "$TUFSIGN_SOURCE_DIR/tests/lib/net.sh"
+# shellcheck source=process.sh
+. "$TUFSIGN_SOURCE_DIR/tests/lib/process.sh"
 
 TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tufsign-$TEST_NAME.XXXXXX")
 # Commands run at exit, last registered first.
@@ -36,6 +38,18 @@ _run_exit_hooks() {
 	exit "$rc"
 }
 trap _run_exit_hooks EXIT
+
+# A test killed with SIGKILL, as CTest does on a timeout, runs no trap. A
+# watcher in its own session, so a kill of the test's process group misses
+# it, removes TEST_DIR once the test has exited.
+_watch_test_dir() {
+	local start
+	start=$(process_start_time $$)
+	setsid bash -c '. "$1"; wait_for_exit "$2" "$3"; rm -rf "$4"' test-dir-watcher \
+		"$TUFSIGN_SOURCE_DIR/tests/lib/process.sh" $$ "$start" "$TEST_DIR" \
+		</dev/null >/dev/null 2>&1 &
+}
+_watch_test_dir
 # A signal still runs the hooks: exit from the handler triggers the EXIT trap.
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -159,8 +173,8 @@ use_notary_fixture() {
 		require_cmd notary-server
 		dir=$TEST_DIR/$name
 		on_exit "'$TUFSIGN_SOURCE_DIR/tests/fixtures/notary-server.sh' stop '$dir' 2>/dev/null"
-		"$TUFSIGN_SOURCE_DIR/tests/fixtures/notary-server.sh" start "$dir" "${options[@]}" \
-			>/dev/null || fail "cannot start a notary-server ($mode)"
+		TUFSIGN_FIXTURE_OWNER=$$ "$TUFSIGN_SOURCE_DIR/tests/fixtures/notary-server.sh" \
+			start "$dir" "${options[@]}" >/dev/null || fail "cannot start a notary-server ($mode)"
 	fi
 	# shellcheck disable=SC1091
 	. "$dir/notary.env"

@@ -1,0 +1,23 @@
+# Process helpers shared by the test scripts (through common.sh) and the
+# server fixtures.
+
+# process_start_time PID: prints the start time of PID in clock ticks since
+# boot (field 22 of /proc/PID/stat), or nothing when PID does not exist. A
+# PID and its start time together name one process even after PID reuse.
+process_start_time() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	# The command name in field 2 may contain spaces; fields after it are fixed.
+	stat=${stat##*) }
+	set -- $stat
+	echo "${20}"
+}
+
+# wait_for_exit PID START_TIME [SECONDS]: returns once the process PID that
+# started at START_TIME has exited, or after SECONDS; checks every second.
+wait_for_exit() {
+	local deadline=$((SECONDS + ${3:-2147483647}))
+	while [ "$(process_start_time "$1")" = "$2" ] && [ "$SECONDS" -lt "$deadline" ]; do
+		sleep 1
+	done
+}
