@@ -4,3 +4,7 @@ foreach(type p256 p384 rsa3072 ed25519)
   tufsign_script_test(e2e.keytypes.${type} ${CMAKE_CURRENT_LIST_DIR}/keytypes.sh
     ARGS ${type} FIXTURES notary LABELS e2e TIMEOUT 300)
 endforeach()
+tufsign_script_test(e2e.client_snapshot ${CMAKE_CURRENT_LIST_DIR}/client_snapshot.sh
+  FIXTURES notary LABELS e2e TIMEOUT 300)
+tufsign_script_test(e2e.names_custom ${CMAKE_CURRENT_LIST_DIR}/names_custom.sh
+  FIXTURES notary LABELS e2e TIMEOUT 300)
