@@ -74,6 +74,18 @@ skip_at_exit() {
 	_deferred_skip=$*
 }
 
+# wait_until SECONDS CMD...: runs CMD every 0.1 s until it succeeds. Returns
+# non-zero when it still fails after SECONDS.
+wait_until() {
+	local tries=$(($1 * 10)) i
+	shift
+	for ((i = 0; i < tries; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
 # Skip the test unless every named command is on PATH.
 require_cmd() {
 	local c
