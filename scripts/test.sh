@@ -9,7 +9,8 @@
 # result, and the exit status is non-zero on any failure.
 # Environment: TUFSIGN_TEST_BUILD_DIR (default: build-test in the source tree)
 # is the parent of the two build trees. TUFSIGN_JOBS (default 2) sets the
-# parallel jobs of the build and of ctest.
+# parallel jobs of the build and of ctest. TUFSIGN_CTEST_ARGS adds ctest
+# arguments, for example "-L integration" or "-E lint".
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,7 +31,8 @@ run_suite() {
 	cmake -S "$root" -B "$dir" -DTUFSIGN_WERROR=ON "$@"
 	cmake --build "$dir" -j "$jobs"
 	echo "==== $name tests"
-	(cd "$dir" && ctest --output-on-failure --no-tests=error -j "$jobs")
+	# shellcheck disable=SC2086
+	(cd "$dir" && ctest --output-on-failure --no-tests=error -j "$jobs" ${TUFSIGN_CTEST_ARGS:-})
 }
 
 run_suite werror -DTUFSIGN_SANITIZE=OFF
