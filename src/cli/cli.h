@@ -188,7 +188,8 @@ void cli_key_close(cli_key *k);
 /* Close every token session; call once after the last cli_key_close(). */
 void cli_keys_shutdown(void);
 /* Tell the user which root was trusted on first use. */
-void cli_print_first_use(const cli_context *ctx, const char *gun, const char *root_key_id);
+void cli_print_first_use(const cli_context *ctx, const cli_repo *r, const char *gun,
+			 const char *root_key_id);
 /* Prints the outcome of a publish; used by sign and remove. */
 typedef int (*cli_publish_report)(const cli_context *ctx, const char *gun,
 				  const tufsign_target_change *changes, size_t count,

@@ -244,11 +244,16 @@ void cli_keys_shutdown(void)
 	tufsign_pkcs11_shutdown();
 }
 
-void cli_print_first_use(const cli_context *ctx, const char *gun, const char *id)
+void cli_print_first_use(const cli_context *ctx, const cli_repo *r, const char *gun,
+			 const char *id)
 {
-	cli_info(ctx, "tufsign: trusting the root of '%s' on first use: root key ID %s; pass "
-		      "--root-key-id %s to require it",
-		 gun, id, id);
+	if (r->context.pin != NULL)
+		cli_info(ctx, "tufsign: pinned the root of '%s' with root key ID %s, as required",
+			 gun, id);
+	else
+		cli_info(ctx, "tufsign: trusting the root of '%s' on first use: root key ID %s; "
+			      "pass --root-key-id %s to require it",
+			 gun, id, id);
 }
 
 int cli_publish_changes(cli_context *ctx, const cli_args *args, const char *gun,
@@ -278,7 +283,7 @@ int cli_publish_changes(cli_context *ctx, const cli_args *args, const char *gun,
 		goto out;
 	}
 	if (result.first_use)
-		cli_print_first_use(ctx, gun, result.root_key_id);
+		cli_print_first_use(ctx, &repo, gun, result.root_key_id);
 	rc = report(ctx, gun, changes, count, &result);
 out:
 	cli_key_close(&snapshot);
@@ -311,7 +316,7 @@ int cli_open_verified(const cli_context *ctx, const cli_args *args, const char *
 
 		if (role != NULL && role->keyid_count > 0)
 			snprintf(id, sizeof(id), "%s", role->keyids[0]);
-		cli_print_first_use(ctx, gun, id);
+		cli_print_first_use(ctx, r, gun, id);
 	}
 	return EXIT_OK;
 }

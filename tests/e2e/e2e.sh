@@ -55,12 +55,8 @@ server_state() {
 # cache_state: prints a digest of the committed metadata files in the trust
 # cache (each GUN's "current" generation).
 cache_state() {
-	[ -d "$TUFSIGN_TRUST_DIR" ] || {
-		echo "no trust cache"
-		return 0
-	}
 	(
-		cd "$TUFSIGN_TRUST_DIR"
+		cd "$TUFSIGN_TRUST_DIR" 2>/dev/null || exit 0
 		find -L ./*/current -type f -print0 2>/dev/null | sort -z | xargs -0 -r sha256sum
 	)
 }
