@@ -10,12 +10,14 @@ oversized bodies.
 Control endpoints, on the proxy's own listener:
   POST /_faultproxy/rules   JSON list of rules, appended in order
   POST /_faultproxy/reset   drops all rules and the request log
-  GET  /_faultproxy/log     JSON list of {"method", "path", "action"}
+  GET  /_faultproxy/log     JSON list of {"method", "path", "action", "auth"},
+                            auth being the scheme of the Authorization header
 
 A rule is {"method": "GET", "path": REGEX, "count": N, "action": ACTION, ...}.
 "method" and "path" (re.search on the request path) are optional; "count"
 is how often the rule fires (default 1, -1 for always). Actions:
   "status"  answer "status" (default 500) with a notary-style error body
+            and the response headers in the object "headers", if any
   "delay"   wait "seconds", then forward
   "close"   close the connection without answering
   "body"    answer 200 with the bytes of the file "file"
@@ -70,9 +72,9 @@ class State:
                 return dict(rule)
         return None
 
-    def record(self, method, path, action):
+    def record(self, method, path, action, auth):
         with self.lock:
-            self.log.append({"method": method, "path": path, "action": action})
+            self.log.append({"method": method, "path": path, "action": action, "auth": auth})
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -138,7 +140,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if action == "status":
             status = int(rule.get("status", 500))
             err = {"errors": [{"code": "UNKNOWN", "message": "injected by faultproxy"}]}
-            return self.reply(status, json.dumps(err).encode())
+            return self.reply(status, json.dumps(err).encode(),
+                              headers=rule.get("headers", {}).items())
         if action == "delay":
             time.sleep(float(rule.get("seconds", 1)))
             return self.forward(method, body)
@@ -162,7 +165,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.control(method, body)
         rule = self.state.pick(method, urllib.parse.urlsplit(self.path).path)
         action = rule.get("action", "status") if rule else "forward"
-        self.state.record(method, self.path, action)
+        auth = self.headers.get("Authorization", "").split(" ")[0]
+        self.state.record(method, self.path, action, auth)
         if rule is None:
             return self.forward(method, body)
         return self.apply(rule, method, body)

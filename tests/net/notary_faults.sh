@@ -90,6 +90,22 @@ assert_contains "$STDERR" "TUFSIGN_ERR_AUTH: GET 'root.json' of '$gun' failed: H
 assert_exit 26 via_proxy get "$gun" root
 assert_contains "$STDERR" "HTTP 403"
 
+# A Basic challenge: the request is sent again with the credentials, and
+# without credentials it is an authentication failure.
+proxy_reset
+basic_401='{"path": "/root.json$", "action": "status", "status": 401,
+	"headers": {"WWW-Authenticate": "Basic realm=\"faultproxy\""}}'
+proxy_rules "[$basic_401]"
+assert_exit 0 env NETCHECK_PASSWORD=secret "$NETCHECK" -s "$PROXY_URL" -c "$PROXY_CA" -u ci \
+	get "$gun" root
+cmp "$TEST_DIR/stdout" "$META_DIR/root.json" || fail "root after a Basic challenge differs"
+assert_eq '["","Basic"]' "$(proxy_control GET log | jq -c '[.[] | select(.path | test("/root.json$")) | .auth]')" \
+	"Authorization schemes sent for root.json"
+proxy_rules "[$basic_401, $basic_401]"
+assert_exit 26 via_proxy --no-env get "$gun" root
+assert_eq "TUFSIGN_ERR_AUTH: GET 'root.json' of '$gun' failed: HTTP 401: access denied for user 'anonymous' at realm faultproxy" \
+	"$STDERR" "message for a Basic challenge without credentials"
+
 # Plain http: rejected without the flag, byte-exact with it.
 start_faultproxy plain
 assert_exit 23 "$NETCHECK" -s "$PROXY_URL" get "$gun" root
