@@ -266,8 +266,11 @@ static tufsign_status verify_tail(const tufsign_chain_input *in, tufsign_chain *
 		return st;
 	st = verify_file(in, in->snapshot, "snapshot", chain->timestamp, chain->root,
 			 &chain->snapshot, err);
-	if (st == TUFSIGN_OK && tufsign_meta_find_file(chain->snapshot, "root") != NULL)
+	if (st == TUFSIGN_OK && tufsign_meta_find_file(chain->snapshot, "root") != NULL) {
 		st = check_bytes(chain->snapshot, "root", root_file, root_len, err);
+		if (st != TUFSIGN_OK)
+			tufsign_error_locate(err, "root", NULL);
+	}
 	if (st != TUFSIGN_OK || in->targets == NULL)
 		return st;
 	st = verify_file(in, in->targets, "targets", chain->snapshot, chain->root, &chain->targets,

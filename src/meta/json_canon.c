@@ -123,7 +123,7 @@ static tufsign_status collect_members(tf_json *j, tufsign_canon_mode mode, tf_bu
 				      member **members, size_t *count)
 {
 	member *m = NULL, *grown;
-	size_t n = 0, cap = 0, off;
+	size_t n = 0, cap = 0, off, saved;
 	unsigned flags = 0;
 	tufsign_status st = TUFSIGN_OK;
 	int more = 1;
@@ -150,9 +150,11 @@ static tufsign_status collect_members(tf_json *j, tufsign_canon_mode mode, tf_bu
 		tf_json_peek(j);
 		m[n] = (member){.key_off = off, .key_len = keys->len - off, .value = j->p, .seq = n};
 		n++;
+		saved = tf_jpath_push_key(&j->path, (const char *)keys->data + off, keys->len - off);
 		st = tf_json_skip(j);
 		if (st != TUFSIGN_OK)
 			break;
+		tf_jpath_pop(&j->path, saved);
 		more = tf_json_next(j, '}');
 		if (more < 0)
 			st = TUFSIGN_ERR_JSON;

@@ -343,6 +343,8 @@ tufsign_status tf_json_number(tf_json *j, const unsigned char **text, size_t *le
 
 	tf_json_peek(j);
 	s = j->p;
+	if (j->p >= j->end || (*j->p != '-' && (*j->p < '0' || *j->p > '9')))
+		return tf_json_syntax(j, "expected a value");
 	if (j->p < j->end && *j->p == '-')
 		j->p++;
 	if (j->p >= j->end || *j->p < '0' || *j->p > '9')

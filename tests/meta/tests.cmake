@@ -11,3 +11,6 @@ tufsign_unit_test(meta_vectors SOURCES ${TUFSIGN_META_TEST_DIR}/test_vectors.c)
 target_link_libraries(meta_vectors PRIVATE tufsign_soft_signer)
 
 tufsign_unit_test(meta_cases SOURCES ${TUFSIGN_META_TEST_DIR}/test_cases.c)
+
+tufsign_unit_test(meta_verify SOURCES ${TUFSIGN_META_TEST_DIR}/test_verify.c)
+target_link_libraries(meta_verify PRIVATE tufsign_soft_signer)
