@@ -1,6 +1,6 @@
 /* Trust cache: per GUN, a directory "<root>/<escaped GUN>" with a "lock"
  * file and "current", a symbolic link to the generation directory
- * "gen.<N>" that holds the role files. A transaction stages new files in a
+ * "gen.<N>" that contains the role files. A transaction stages new files in a
  * fresh directory, hard-links the unchanged files of the current
  * generation next to them, and commits by replacing the link in one
  * rename, so readers and crashes see either the old or the new set. */

@@ -4,7 +4,7 @@
 
 #include "net/client.h"
 
-/* GET one metadata file into data; non-200 answers become errors. */
+/* GET one metadata file into data; non-200 responses become errors. */
 static tufsign_status get_file(tufsign_notary *client, const char *gun, const char *role,
 			       const char *file, size_t max_len, unsigned char **data,
 			       size_t *len, tufsign_error *err)

@@ -20,8 +20,8 @@ typedef struct body_sink {
 	int too_large;
 } body_sink;
 
-/* Bytes kept of an error response; the rest is dropped, because the cap
- * of a request applies to the document it asks for, not to error text. */
+/* Bytes kept of an error response. The rest is dropped, because the cap
+ * of a request applies to the document it requests, not to error text. */
 #define ERROR_BODY_MAX ((size_t)64 << 10)
 
 static char *dup_or_null(const char *s)
@@ -343,8 +343,8 @@ static void set_request(tf_http *http, const tf_http_request *req, struct curl_s
 		curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, trace_curl);
 	}
 	/* libcurl silently resends a request once when a reused connection
-	 * turns out to be closed; for a request that must not be repeated,
-	 * a fresh connection rules that out. */
+	 * turns out to be closed. A fresh connection rules that out for a
+	 * request that must not be repeated. */
 	if (!req->retry)
 		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	set_protocols(http);

@@ -51,7 +51,7 @@ void tf_http_release(tf_http *http);
 void tf_http_response_release(tf_http_response *resp);
 
 /* Perform req, with the retries it allows. Any HTTP status is a success
- * here: resp->status tells the caller what the server returned. Transport
+ * here: resp->status is what the server returned. Transport
  * failures give TUFSIGN_ERR_NETWORK, TUFSIGN_ERR_TLS or TUFSIGN_ERR_TOO_LARGE. */
 tufsign_status tf_http_perform(tf_http *http, const tf_http_request *req, tf_http_response *resp,
 			       tufsign_error *err);

@@ -340,11 +340,14 @@ static tufsign_status report_denied(tufsign_notary *client, const tf_api_call *c
 	if (client->have_challenge && client->challenge.bearer)
 		return tufsign_error_set(err, TUFSIGN_ERR_AUTH,
 					 "%s failed: HTTP %ld%s%s: the token for '%s' from '%s' "
-					 "(user '%s') does not grant access; check that the user "
-					 "may use this repository",
+					 "(user '%s') does not grant access; %s",
 					 call->what, status, client->challenge.error ? " " : "",
 					 client->challenge.error ? client->challenge.error : "",
-					 scope, client->challenge.realm, user);
+					 scope, client->challenge.realm, user,
+					 cred && cred->username ? "check that the user may use this "
+								  "repository"
+								: "give credentials with --username, "
+								  "NOTARY_AUTH or a docker login");
 	return tufsign_error_set(err, TUFSIGN_ERR_AUTH,
 				 "%s failed: HTTP %ld: access denied for user '%s'%s%s", call->what,
 				 status, user, client->challenge.realm ? " at realm " : "",

@@ -7,7 +7,7 @@
 
 #include "net/net.h"
 
-/* Longest piece of an unparsed body or detail copied into a message. */
+/* Maximum length of an unparsed body or detail copied into a message. */
 #define SNIPPET_MAX 200
 
 /* Append up to SNIPPET_MAX printable bytes of text, other bytes as '?'. */
@@ -67,7 +67,7 @@ static tufsign_status status_for(long http_status, const char *code)
 	return TUFSIGN_ERR_SERVER;
 }
 
-/* What the caller should do next, by status. */
+/* Advice on the caller's next step, by status. */
 static const char *advice_for(tufsign_status st)
 {
 	switch (st) {

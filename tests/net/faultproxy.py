@@ -2,10 +2,10 @@
 """Fault-injecting HTTP(S) proxy for the Notary client tests.
 
 It forwards every request to one upstream server (the test's notary-server)
-unless a rule matches, and injects the faults the real server cannot produce:
-error statuses a given number of times, delays, connections closed without a
-response, recorded response bodies (older or expired metadata), and
-oversized bodies.
+unless a rule matches. Rules inject the faults the real server cannot
+produce: error statuses a given number of times, delays, connections closed
+without a response, recorded response bodies (older or expired metadata),
+and oversized bodies.
 
 Control endpoints, on the proxy's own listener:
   POST /_faultproxy/rules   JSON list of rules, appended in order

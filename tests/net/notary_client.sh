@@ -1,9 +1,9 @@
 #!/bin/bash
 # usage: notary_client.sh NETCHECK
 #
-# The Notary client against the real notary-server over TLS: an upload is
-# stored byte for byte, files come back by role, checksum and version, the
-# server's timestamp key is the one its root lists, and 404, size caps,
+# The Notary client against the real notary-server over TLS. An upload is
+# stored byte for byte, files come back by role, checksum and version, and
+# the server's timestamp key is the one its root lists. 404, size caps,
 # version conflicts, untrusted certificates, plain http and a server that is
 # down each give their status and message.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"

@@ -2,9 +2,10 @@
 # usage: notary_faults.sh NETCHECK
 #
 # Faults the real server cannot produce, injected by faultproxy.py in front
-# of it: 500 then 200 (reads retried, uploads never), connections closed
-# without a response, a response slower than the timeout, oversized and
-# recorded bodies, and plain http with and without the explicit flag.
+# of it. Reads are retried after a 500 or a closed connection, uploads never
+# are. Also covered: a response slower than the timeout, oversized and
+# recorded bodies, a Basic challenge, and plain http with and without the
+# explicit flag.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/net/helpers.sh"
 
@@ -17,7 +18,7 @@ notary_local_init "$gun"
 upload=(root="$META_DIR/root.json" targets="$META_DIR/targets.json"
 	snapshot="$META_DIR/snapshot.json")
 
-# An upload answered with 500 is not repeated, and was not applied.
+# An upload that gets a 500 is not repeated, and was not applied.
 proxy_rules '[{"method": "POST", "action": "status", "status": 500}]'
 assert_exit 27 via_proxy publish "$gun" "${upload[@]}"
 assert_eq "TUFSIGN_ERR_SERVER: upload of 3 files to '$gun' failed: HTTP 500 UNKNOWN: injected by faultproxy" \
@@ -34,7 +35,7 @@ assert_eq 1 "$(proxy_count POST /_trust/tuf/)" "POSTs sent after a closed connec
 
 assert_exit 0 via_proxy publish "$gun" "${upload[@]}"
 
-# A read answered with 500 twice is retried and then succeeds.
+# A read that gets a 500 twice is retried and then succeeds.
 proxy_reset
 proxy_rules '[{"method": "GET", "path": "/targets.json$", "action": "status", "status": 500, "count": 2}]'
 assert_exit 0 via_proxy get "$gun" targets

@@ -2,9 +2,9 @@
 # usage: notary_token.sh NETCHECK
 #
 # Token authentication against notary-server's "token" auth and the test
-# token service: credentials from NOTARY_AUTH, the command line and the
-# docker config; wrong passwords, anonymous and read-only users; an upload
-# and a delete with a token; and no secret in the trace log.
+# token service. Credentials come from NOTARY_AUTH, the command line and the
+# docker config. Also covered: wrong passwords, anonymous and read-only
+# users, an upload and a delete with a token, and no secret in the trace log.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/net/helpers.sh"
 

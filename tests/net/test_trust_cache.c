@@ -248,7 +248,7 @@ static void test_cache_remove_and_clear(void **state)
 
 /* A crash between staging and the switch of "current" leaves a staging
  * directory, an unused generation and a temporary link: the next
- * transaction removes them and sees the last commit. */
+ * transaction removes them and reads the last commit. */
 static void test_cache_crash_leftovers(void **state)
 {
 	fixture *f = *state;
