@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -332,6 +333,67 @@ static void test_cache_lock_two_processes(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* Child loop for the kill test: commit root and targets with the same
+ * counter until killed. */
+static void commit_pairs_forever(fixture *f)
+{
+	unsigned long n;
+	char text[32];
+
+	for (n = 1;; n++) {
+		tufsign_trust_txn *txn = NULL;
+		int len = snprintf(text, sizeof(text), "%lu", n);
+
+		if (tufsign_trust_cache_begin(f->cache, GUN, 5000, &txn, NULL) != TUFSIGN_OK ||
+		    tufsign_trust_txn_stage(txn, "root", (unsigned char *)text, (size_t)len,
+					    NULL) != TUFSIGN_OK ||
+		    tufsign_trust_txn_stage(txn, "targets", (unsigned char *)text, (size_t)len,
+					    NULL) != TUFSIGN_OK ||
+		    tufsign_trust_txn_commit(txn, NULL) != TUFSIGN_OK)
+			_exit(2);
+		tufsign_trust_txn_free(txn);
+	}
+}
+
+/* A process killed at any point of a commit leaves either the old or the
+ * new pair of files, never a mix, and never blocks the next transaction. */
+static void test_cache_kill_during_commits(void **state)
+{
+	fixture *f = *state;
+	int round, found = 0;
+
+	for (round = 0; round < 20; round++) {
+		tufsign_trust_txn *txn = NULL;
+		unsigned char *root = NULL, *targets = NULL;
+		size_t root_len = 0, targets_len = 0;
+		pid_t child = fork();
+		int status = 0;
+
+		assert_true(child >= 0);
+		if (child == 0)
+			commit_pairs_forever(f);
+		usleep(2000 + (useconds_t)(random() % 20000));
+		assert_int_equal(kill(child, SIGKILL), 0);
+		assert_int_equal(waitpid(child, &status, 0), child);
+		assert_true(WIFSIGNALED(status));
+
+		assert_int_equal(tufsign_trust_cache_begin(f->cache, GUN, 0, &txn, NULL), TUFSIGN_OK);
+		if (tufsign_trust_txn_read(txn, "root", &root, &root_len, NULL) == TUFSIGN_OK) {
+			assert_int_equal(tufsign_trust_txn_read(txn, "targets", &targets,
+								&targets_len, NULL),
+					 TUFSIGN_OK);
+			assert_int_equal(root_len, targets_len);
+			assert_memory_equal(root, targets, root_len);
+			found++;
+		}
+		free(root);
+		free(targets);
+		tufsign_trust_txn_free(txn);
+	}
+	/* The children did commit: the check above ran. */
+	assert_true(found > 0);
+}
+
 static void test_cache_gun_names_separate(void **state)
 {
 	fixture *f = *state;
@@ -433,6 +495,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cache_remove_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_crash_leftovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_lock_two_processes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_kill_during_commits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_gun_names_separate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_rejects_bad_names, setup, teardown),
 		cmocka_unit_test(test_gun_escape),
