@@ -7,6 +7,7 @@
  * usage: engine_sign [-m MODULE] [-p PIN_FILE] [-P PASSPHRASE_FILE] [-n COUNT]
  *                    [-s ecdsa|rsapss|rsapkcs1|eddsa] [-o PREFIX] [-v] MSG_FILE REF...
  * Files: PREFIX.K.pub.der (SPKI of key K, counted from 0) and PREFIX.K.I.sig. */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,17 @@ static int parse_options(int argc, char **argv, run_options *o)
 	return argc - optind >= 2 ? 0 : -1;
 }
 
+/* SoftHSM 2.6.1 leaks a few bytes at each EdDSA C_SignInit. Keeping it
+ * mapped until exit lets LeakSanitizer name the module, so the suppression
+ * file of these tests can hold back that leak and no other. */
+static void keep_softhsm_loaded(void)
+{
+	const char *module = getenv("SOFTHSM2_MODULE");
+
+	if (module != NULL)
+		dlopen(module, RTLD_NOW | RTLD_NODELETE);
+}
+
 int main(int argc, char **argv)
 {
 	tufsign_key **keys = calloc((size_t)argc, sizeof(*keys));
@@ -122,6 +134,7 @@ int main(int argc, char **argv)
 	tufsign_status st;
 	run_options o;
 
+	keep_softhsm_loaded();
 	tufsign_error_clear(&err);
 	if (keys == NULL || parse_options(argc, argv, &o) != 0) {
 		fprintf(stderr, "usage: engine_sign [-m MODULE] [-p PIN_FILE] [-P PASS_FILE] "

@@ -13,7 +13,7 @@ add_executable(engine_sign ${CMAKE_CURRENT_LIST_DIR}/engine_sign.c)
 target_include_directories(engine_sign PRIVATE ${CMAKE_SOURCE_DIR}/src)
 target_compile_definitions(engine_sign PRIVATE _GNU_SOURCE)
 target_compile_options(engine_sign PRIVATE ${TUFSIGN_WARNINGS} -Wno-missing-prototypes)
-target_link_libraries(engine_sign PRIVATE tufsign_static)
+target_link_libraries(engine_sign PRIVATE tufsign_static ${CMAKE_DL_LIBS})
 
 tufsign_unit_test(unit_engines SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_engines.c
   LABELS engines)
@@ -22,4 +22,6 @@ set(ENGINES_TEST_ARGS $<TARGET_FILE:engine_sign> $<TARGET_FILE:tufsign_fault_pkc
 foreach(script keygen pin select faults file)
   tufsign_script_test(engines_${script} ${CMAKE_CURRENT_LIST_DIR}/${script}.sh
     ARGS ${ENGINES_TEST_ARGS} LABELS engines TIMEOUT 300)
+  set_property(TEST engines_${script} APPEND PROPERTY ENVIRONMENT
+    "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp:fast_unwind_on_malloc=0")
 endforeach()
