@@ -173,7 +173,8 @@ tufsign_status tf_meta_sort_files(tufsign_meta *doc, const char *path, tufsign_e
 {
 	size_t i;
 
-	qsort(doc->files, doc->file_count, sizeof(*doc->files), file_cmp);
+	if (doc->file_count > 1)
+		qsort(doc->files, doc->file_count, sizeof(*doc->files), file_cmp);
 	for (i = 1; i < doc->file_count; i++) {
 		if (strcmp(doc->files[i - 1].name, doc->files[i].name) == 0) {
 			tufsign_error_set(err, TUFSIGN_ERR_METADATA, "duplicate key \"%s\"",
@@ -194,7 +195,8 @@ tufsign_status tf_meta_sort_roles(tufsign_meta *doc, tufsign_error *err)
 {
 	size_t i;
 
-	qsort(doc->roles, doc->role_count, sizeof(*doc->roles), role_cmp);
+	if (doc->role_count > 1)
+		qsort(doc->roles, doc->role_count, sizeof(*doc->roles), role_cmp);
 	for (i = 1; i < doc->role_count; i++) {
 		if (strcmp(doc->roles[i - 1].name, doc->roles[i].name) == 0) {
 			tufsign_error_set(err, TUFSIGN_ERR_METADATA, "duplicate key \"%s\"",

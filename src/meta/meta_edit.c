@@ -82,6 +82,12 @@ static tufsign_status canonical_custom(tufsign_meta *doc, const char *custom, ch
 				       &len, err);
 	if (st != TUFSIGN_OK)
 		return st;
+	if (strcmp(canon, "null") == 0) {
+		free(canon);
+		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+					 "custom data null would be dropped by notary; pass no "
+					 "custom data instead");
+	}
 	*out = tf_meta_strndup(doc, canon, len);
 	free(canon);
 	return *out ? TUFSIGN_OK : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");

@@ -17,7 +17,7 @@ static tufsign_status soft_sign(void *ctx, tufsign_sig_scheme scheme, const unsi
 				tufsign_error *err)
 {
 	soft_key *k = ctx;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_MD_CTX *md = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
 	unsigned char *der = NULL;
 	size_t der_len = 0, width;
@@ -28,6 +28,7 @@ static tufsign_status soft_sign(void *ctx, tufsign_sig_scheme scheme, const unsi
 	*sig_len = 0;
 	if (k->fail == 1)
 		return tufsign_error_set(err, TUFSIGN_ERR_TOKEN, "soft signer told to fail");
+	md = EVP_MD_CTX_new();
 	ok = md != NULL && EVP_DigestSignInit(md, &pctx, digest, NULL, k->pkey) == 1;
 	if (ok && scheme == TUFSIGN_SIG_RSA_PSS_SHA256)
 		ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&

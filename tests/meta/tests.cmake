@@ -14,3 +14,5 @@ tufsign_unit_test(meta_cases SOURCES ${TUFSIGN_META_TEST_DIR}/test_cases.c)
 
 tufsign_unit_test(meta_verify SOURCES ${TUFSIGN_META_TEST_DIR}/test_verify.c)
 target_link_libraries(meta_verify PRIVATE tufsign_soft_signer)
+
+tufsign_unit_test(meta_roundtrip SOURCES ${TUFSIGN_META_TEST_DIR}/test_roundtrip.c)
