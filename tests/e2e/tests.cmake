@@ -12,3 +12,5 @@ tufsign_script_test(e2e.bad_input ${CMAKE_CURRENT_LIST_DIR}/bad_input.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
 tufsign_script_test(e2e.faults ${CMAKE_CURRENT_LIST_DIR}/faults.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
+tufsign_script_test(e2e.concurrent ${CMAKE_CURRENT_LIST_DIR}/concurrent.sh
+  FIXTURES notary LABELS e2e TIMEOUT 300)
