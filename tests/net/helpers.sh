@@ -1,12 +1,14 @@
 # Helpers of the Notary client script tests. Source after common.sh and
-# use_notary_fixture. The first argument of each test script is the netcheck
-# driver (tests/net/netcheck.c).
+# use_notary_fixture. The netcheck driver (tests/net/netcheck.c) comes from
+# $NETCHECK or the script's first argument; other tests may source this file
+# without it to use the fault proxy (start_faultproxy, proxy_rules, ...).
 
-NETCHECK=${1:?usage: $0 NETCHECK}
+NETCHECK=${NETCHECK:-${1:-}}
 NET_TESTS=$TUFSIGN_SOURCE_DIR/tests/net
 
 # netcheck ARGS...: the driver against the fixture server.
 netcheck() {
+	[ -n "$NETCHECK" ] || fail "no netcheck driver given"
 	"$NETCHECK" -s "$NOTARY_URL" -c "$NOTARY_CA" "$@"
 }
 
