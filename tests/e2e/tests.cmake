@@ -14,3 +14,5 @@ tufsign_script_test(e2e.faults ${CMAKE_CURRENT_LIST_DIR}/faults.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
 tufsign_script_test(e2e.concurrent ${CMAKE_CURRENT_LIST_DIR}/concurrent.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
+tufsign_script_test(e2e.notary_repo ${CMAKE_CURRENT_LIST_DIR}/notary_repo.sh
+  FIXTURES notary LABELS e2e TIMEOUT 300)
