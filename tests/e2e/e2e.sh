@@ -40,8 +40,17 @@ make_manifest() {
 # server_get GUN FILE: prints a metadata file of GUN from the server ("" when
 # the server has none).
 server_get() {
-	curl -sf --cacert "$NOTARY_CA" ${NOTARY_AUTH:+-u "$NOTARY_AUTH_USER:$NOTARY_AUTH_PASSWORD"} \
-		"$NOTARY_URL/v2/$1/_trust/tuf/$2" 2>/dev/null || true
+	local auth=() token
+	if [ -n "${NOTARY_TOKEN_REALM:-}" ]; then
+		# An anonymous pull token from the fixture's token service.
+		token=$(curl -sf --cacert "$NOTARY_CA" -G "$NOTARY_TOKEN_REALM" \
+			--data-urlencode "service=$NOTARY_TOKEN_SERVICE" \
+			--data-urlencode "scope=repository:$1:pull" | jq -r .token) ||
+			fail "no pull token from $NOTARY_TOKEN_REALM"
+		auth=(-H "Authorization: Bearer $token")
+	fi
+	curl -sf --cacert "$NOTARY_CA" "${auth[@]}" "$NOTARY_URL/v2/$1/_trust/tuf/$2" \
+		2>/dev/null || true
 }
 
 # server_state GUN: prints a digest of everything the server holds for GUN.
