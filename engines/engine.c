@@ -35,8 +35,8 @@ static tufsign_status no_engine(const char *ref, tufsign_error *err)
 				 ref ? ref : "(null)");
 }
 
-tufsign_status tufsign_key_open(const char *ref, const tufsign_key_options *opts,
-				tufsign_key **out, tufsign_error *err)
+tufsign_status tufsign_key_open(const char *ref, const tufsign_key_options *opts, tufsign_key **out,
+				tufsign_error *err)
 {
 	const tufsign_engine_ops *ops = engine_for(ref);
 	tufsign_key *key = NULL;
@@ -133,8 +133,8 @@ const char *tufsign_key_algo_name(tufsign_key_algo algo)
 	}
 }
 
-tufsign_status tf_engine_keyid(const unsigned char *spki, size_t spki_len,
-			       tufsign_key_algo algo, char keyid[65], tufsign_error *err)
+tufsign_status tf_engine_keyid(const unsigned char *spki, size_t spki_len, tufsign_key_algo algo,
+			       char keyid[65], tufsign_error *err)
 {
 	tufsign_pubkey key;
 	tufsign_status st;

@@ -15,20 +15,19 @@
 tufsign_status tf_engine_describe(const EVP_PKEY *pub, tufsign_key_algo *algo, unsigned *bits,
 				  tufsign_error *err);
 /* DER SubjectPublicKeyInfo of pub, malloc'd. */
-tufsign_status tf_engine_spki(EVP_PKEY *pub, unsigned char **spki, size_t *len,
-			      tufsign_error *err);
+tufsign_status tf_engine_spki(EVP_PKEY *pub, unsigned char **spki, size_t *len, tufsign_error *err);
 /* Return 0 when scheme fits a key of family algo. */
 int tf_engine_scheme_fits(tufsign_key_algo algo, tufsign_sig_scheme scheme);
 /* Verify sig (in the encoding the scheme names) over msg with pub. */
-tufsign_status tf_engine_verify(EVP_PKEY *pub, tufsign_sig_scheme scheme,
-				const unsigned char *msg, size_t msg_len, const unsigned char *sig,
-				size_t sig_len, tufsign_error *err);
+tufsign_status tf_engine_verify(EVP_PKEY *pub, tufsign_sig_scheme scheme, const unsigned char *msg,
+				size_t msg_len, const unsigned char *sig, size_t sig_len,
+				tufsign_error *err);
 /* Convert a DER ECDSA-Sig-Value to r||s, each left-padded to field_len. */
 tufsign_status tf_engine_ecdsa_der_to_raw(const unsigned char *der, size_t der_len,
 					  size_t field_len, unsigned char **raw, size_t *raw_len,
 					  tufsign_error *err);
 /* Lower-case hex TUF key ID of the plain public key into keyid[65]. */
-tufsign_status tf_engine_keyid(const unsigned char *spki, size_t spki_len,
-			       tufsign_key_algo algo, char keyid[65], tufsign_error *err);
+tufsign_status tf_engine_keyid(const unsigned char *spki, size_t spki_len, tufsign_key_algo algo,
+			       char keyid[65], tufsign_error *err);
 
 #endif

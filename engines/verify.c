@@ -10,21 +10,22 @@
 
 #include "engine_internal.h"
 
-static tufsign_status describe_ec(const EVP_PKEY *pub, tufsign_key_algo *algo,
-				  tufsign_error *err)
+static tufsign_status describe_ec(const EVP_PKEY *pub, tufsign_key_algo *algo, tufsign_error *err)
 {
 	char curve[64] = "";
 
 	if (!EVP_PKEY_get_utf8_string_param(pub, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof(curve),
 					    NULL))
-		return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO, "cannot read the curve of an EC key");
+		return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO,
+					"cannot read the curve of an EC key");
 	if (strcmp(curve, "prime256v1") == 0 || strcmp(curve, "P-256") == 0)
 		*algo = TUFSIGN_ALGO_ECDSA_P256;
 	else if (strcmp(curve, "secp384r1") == 0 || strcmp(curve, "P-384") == 0)
 		*algo = TUFSIGN_ALGO_ECDSA_P384;
 	else
 		return tufsign_error_set(err, TUFSIGN_ERR_UNSUPPORTED,
-					 "EC curve '%s' is not supported; use P-256 or P-384", curve);
+					 "EC curve '%s' is not supported; use P-256 or P-384",
+					 curve);
 	return TUFSIGN_OK;
 }
 
@@ -48,14 +49,14 @@ tufsign_status tf_engine_describe(const EVP_PKEY *pub, tufsign_key_algo *algo, u
 		*algo = TUFSIGN_ALGO_ED25519;
 		return TUFSIGN_OK;
 	default:
-		return tufsign_error_set(err, TUFSIGN_ERR_UNSUPPORTED,
-					 "key type '%s' is not supported; use ECDSA, RSA or Ed25519",
-					 EVP_PKEY_get0_type_name(pub));
+		return tufsign_error_set(
+			err, TUFSIGN_ERR_UNSUPPORTED,
+			"key type '%s' is not supported; use ECDSA, RSA or Ed25519",
+			EVP_PKEY_get0_type_name(pub));
 	}
 }
 
-tufsign_status tf_engine_spki(EVP_PKEY *pub, unsigned char **spki, size_t *len,
-			      tufsign_error *err)
+tufsign_status tf_engine_spki(EVP_PKEY *pub, unsigned char **spki, size_t *len, tufsign_error *err)
 {
 	unsigned char *der = NULL;
 	int n = i2d_PUBKEY(pub, &der);
@@ -117,9 +118,9 @@ static int set_pss(EVP_PKEY_CTX *pctx)
 	       EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) > 0;
 }
 
-tufsign_status tf_engine_verify(EVP_PKEY *pub, tufsign_sig_scheme scheme,
-				const unsigned char *msg, size_t msg_len, const unsigned char *sig,
-				size_t sig_len, tufsign_error *err)
+tufsign_status tf_engine_verify(EVP_PKEY *pub, tufsign_sig_scheme scheme, const unsigned char *msg,
+				size_t msg_len, const unsigned char *sig, size_t sig_len,
+				tufsign_error *err)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	EVP_PKEY_CTX *pctx = NULL;
@@ -158,7 +159,8 @@ tufsign_status tf_engine_ecdsa_der_to_raw(const unsigned char *der, size_t der_l
 	*raw = NULL;
 	*raw_len = 0;
 	if (s == NULL)
-		return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO, "cannot decode an ECDSA signature");
+		return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO,
+					"cannot decode an ECDSA signature");
 	ECDSA_SIG_get0(s, &r, &sv);
 	*raw = malloc(2 * field_len);
 	if (*raw == NULL) {

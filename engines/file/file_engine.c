@@ -16,7 +16,7 @@
 
 #include "engine_internal.h"
 
-#define KEY_FILE_MAX (1024 * 1024)
+#define KEY_FILE_MAX   (1024 * 1024)
 #define PASSPHRASE_MAX 1024
 
 typedef struct file_key {
@@ -87,7 +87,8 @@ static tufsign_status decrypt_pkcs8(const unsigned char *der, long len, const ch
 		if (info == NULL) {
 			ERR_clear_error();
 			st = tufsign_error_set(err, TUFSIGN_ERR_PIN_INCORRECT,
-					       "cannot decrypt key file '%s': wrong passphrase", path);
+					       "cannot decrypt key file '%s': wrong passphrase",
+					       path);
 		}
 	}
 	if (st == TUFSIGN_OK && (*pkey = EVP_PKCS82PKEY(info)) == NULL)
@@ -135,7 +136,7 @@ static tufsign_status parse_pem(BIO *bio, const char *path, const tufsign_key_op
 	ERR_clear_error();
 	if (st == TUFSIGN_ERR_KEY_NOT_FOUND)
 		st = tufsign_error_set(err, TUFSIGN_ERR_KEY_NOT_FOUND,
-				       "'%s' holds no PEM private key", path);
+				       "'%s' contains no PEM private key", path);
 	return st;
 }
 
@@ -228,8 +229,8 @@ static tufsign_status sign_der(file_key *k, tufsign_sig_scheme scheme, const uns
 	if (!ok) {
 		free(*sig);
 		*sig = NULL;
-		return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO, "signing with key file '%s' failed",
-					k->path);
+		return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO,
+					"signing with key file '%s' failed", k->path);
 	}
 	*sig_len = len;
 	return TUFSIGN_OK;
@@ -247,9 +248,10 @@ static tufsign_status file_sign(void *ctx, tufsign_sig_scheme scheme, const unsi
 	*sig = NULL;
 	*sig_len = 0;
 	if (!tf_engine_scheme_fits(k->algo, scheme))
-		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
-					 "key file '%s' is %s and cannot make this kind of signature",
-					 k->path, tufsign_key_algo_name(k->algo));
+		return tufsign_error_set(
+			err, TUFSIGN_ERR_INVALID_ARGUMENT,
+			"key file '%s' is %s and cannot make this kind of signature", k->path,
+			tufsign_key_algo_name(k->algo));
 	st = sign_der(k, scheme, msg, msg_len, &der, &der_len, err);
 	if (st == TUFSIGN_OK && scheme == TUFSIGN_SIG_ECDSA_SHA256) {
 		st = tf_engine_ecdsa_der_to_raw(der, der_len,
@@ -293,8 +295,8 @@ static int is_key_name(const char *name)
 	       (n > 4 && strcmp(name + n - 4, ".pem") == 0);
 }
 
-/* Add the key in path to the list; a file that holds no readable key is
- * skipped when listing a directory and an error otherwise. */
+/* Add the key in path to the list. A file without a readable key is skipped
+ * when listing a directory, and an error otherwise. */
 static tufsign_status list_one(const char *path, const tufsign_key_options *opts, int from_dir,
 			       tf_buf *list, size_t *count, tufsign_error *err)
 {
@@ -377,7 +379,8 @@ static tufsign_status file_list_keys(const char *ref, const tufsign_key_options 
 		tufsign_key_info_free(*keys, *count);
 		*keys = NULL;
 		*count = 0;
-		st = st != TUFSIGN_OK ? st : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+		st = st != TUFSIGN_OK ? st
+				      : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
 	}
 	return st;
 }

@@ -45,9 +45,10 @@ static tufsign_status load_registry(tf_p11_modules *m, const char *name, tufsign
 	m->from_registry = 1;
 	m->all = p11_kit_modules_load_and_initialize(0);
 	if (m->all == NULL)
-		return tufsign_error_set(err, TUFSIGN_ERR_MODULE,
-					 "cannot load the PKCS#11 modules registered with p11-kit: %s",
-					 p11_kit_message() ? p11_kit_message() : "unknown error");
+		return tufsign_error_set(
+			err, TUFSIGN_ERR_MODULE,
+			"cannot load the PKCS#11 modules registered with p11-kit: %s",
+			p11_kit_message() ? p11_kit_message() : "unknown error");
 	for (i = 0; m->all[i] != NULL; i++)
 		;
 	m->funcs = calloc(i + 1, sizeof(*m->funcs));
@@ -70,8 +71,9 @@ static tufsign_status load_path(tf_p11_modules *m, const char *path, tufsign_err
 	CK_RV rv;
 
 	if (f == NULL)
-		return tufsign_error_set(err, TUFSIGN_ERR_MODULE, "cannot load PKCS#11 module '%s': %s",
-					 path, p11_kit_message() ? p11_kit_message() : "unknown error");
+		return tufsign_error_set(err, TUFSIGN_ERR_MODULE,
+					 "cannot load PKCS#11 module '%s': %s", path,
+					 p11_kit_message() ? p11_kit_message() : "unknown error");
 	rv = p11_kit_module_initialize(f);
 	if (rv != CKR_OK) {
 		p11_kit_module_release(f);
@@ -124,8 +126,9 @@ tufsign_status tf_p11_modules_get(const tf_p11_uri *u, const char *option_path,
 	*out = NULL;
 	if (path == NULL && name == NULL)
 		path = option_path;
-	key = path ? tf_asprintf("path:%s", path)
-		   : name ? tf_asprintf("name:%s", name) : tf_strdup("proxy");
+	key = path   ? tf_asprintf("path:%s", path)
+	      : name ? tf_asprintf("name:%s", name)
+		     : tf_strdup("proxy");
 	if (key == NULL)
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
 	for (m = loaded; m != NULL; m = m->next)

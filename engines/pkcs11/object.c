@@ -10,13 +10,14 @@
 #include "engine_internal.h"
 #include "pkcs11/p11.h"
 
-/* DER OIDs of the curves tufsign signs with, as CKA_EC_PARAMS holds them. */
-static const unsigned char oid_p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+/* DER OIDs of the curves tufsign signs with, as CKA_EC_PARAMS contains them. */
+static const unsigned char oid_p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
+					 0xce, 0x3d, 0x03, 0x01, 0x07};
 static const unsigned char oid_p384[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
 static const unsigned char oid_ed25519[] = {0x06, 0x03, 0x2b, 0x65, 0x70};
 /* PKCS#11 3.0 also allows the curve name as a PrintableString. */
-static const unsigned char name_ed25519[] = {0x13, 0x0c, 'e', 'd', 'w', 'a', 'r', 'd',
-					     's', '2', '5', '5', '1', '9'};
+static const unsigned char name_ed25519[] = {0x13, 0x0c, 'e', 'd', 'w', 'a', 'r',
+					     'd',  's',  '2', '5', '5', '1', '9'};
 
 CK_RV tf_p11_get_attribute(tf_p11_token *t, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type,
 			   unsigned char **value, size_t *len)
@@ -56,7 +57,8 @@ static tufsign_status find_all(tf_p11_token *t, CK_ATTRIBUTE *tmpl, CK_ULONG n,
 	*count = 0;
 	rv = t->f->C_FindObjectsInit(t->session, tmpl, n);
 	if (rv != CKR_OK)
-		return tf_p11_error(err, TUFSIGN_ERR_TOKEN, rv, "cannot search token '%s'", t->label);
+		return tf_p11_error(err, TUFSIGN_ERR_TOKEN, rv, "cannot search token '%s'",
+				    t->label);
 	while ((rv = t->f->C_FindObjects(t->session, batch, TF_ARRAY_LEN(batch), &got)) == CKR_OK &&
 	       got > 0) {
 		CK_OBJECT_HANDLE *grown = realloc(all, (*count + got) * sizeof(*all));
@@ -73,7 +75,8 @@ static tufsign_status find_all(tf_p11_token *t, CK_ATTRIBUTE *tmpl, CK_ULONG n,
 	if (rv != CKR_OK) {
 		free(all);
 		*count = 0;
-		return tf_p11_error(err, TUFSIGN_ERR_TOKEN, rv, "cannot search token '%s'", t->label);
+		return tf_p11_error(err, TUFSIGN_ERR_TOKEN, rv, "cannot search token '%s'",
+				    t->label);
 	}
 	*handles = all;
 	return TUFSIGN_OK;
@@ -129,8 +132,7 @@ static void unwrap_point(const unsigned char **p, size_t *len, size_t bare_len)
 	if (*len >= 2 && (*p)[0] == 0x04 && (*p)[1] < 0x80 && (size_t)(*p)[1] + 2 == *len) {
 		*p += 2;
 		*len -= 2;
-	} else if (*len >= 3 && (*p)[0] == 0x04 && (*p)[1] == 0x81 &&
-		   (size_t)(*p)[2] + 3 == *len) {
+	} else if (*len >= 3 && (*p)[0] == 0x04 && (*p)[1] == 0x81 && (size_t)(*p)[2] + 3 == *len) {
 		*p += 3;
 		*len -= 3;
 	}
@@ -173,7 +175,8 @@ static tufsign_status rsa_public(const unsigned char *n, size_t n_len, const uns
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be) ||
 	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL || EVP_PKEY_fromdata_init(ctx) <= 0 ||
 	    EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		st = tf_openssl_error(err, TUFSIGN_ERR_CRYPTO, "cannot build the token's RSA public key");
+		st = tf_openssl_error(err, TUFSIGN_ERR_CRYPTO,
+				      "cannot build the token's RSA public key");
 	OSSL_PARAM_free(params);
 	OSSL_PARAM_BLD_free(bld);
 	EVP_PKEY_CTX_free(ctx);
@@ -276,11 +279,12 @@ static tufsign_status check_certificate(tf_p11_token *t, tf_p11_object *o, tufsi
 		p = der;
 		cert = d2i_X509(NULL, &p, (long)len);
 		if (cert == NULL || EVP_PKEY_eq(X509_get0_pubkey(cert), o->pub) != 1)
-			st = tufsign_error_set(err, TUFSIGN_ERR_CRYPTO,
-					       "the certificate stored with key '%s' on token '%s' "
-					       "holds a different public key; tufsign refuses the key. "
-					       "Remove or replace the certificate",
-					       o->label, t->label);
+			st = tufsign_error_set(
+				err, TUFSIGN_ERR_CRYPTO,
+				"the certificate stored with key '%s' on token '%s' "
+				"contains a different public key, so tufsign rejects the key. "
+				"Remove or replace the certificate",
+				o->label, t->label);
 		X509_free(cert);
 		free(der);
 	}
@@ -353,7 +357,8 @@ static void list_key_uris(tf_p11_token *t, const CK_OBJECT_HANDLE *h, size_t n, 
 	for (i = 0; i < n; i++) {
 		unsigned char id[256];
 		char label[256];
-		CK_ATTRIBUTE a[2] = {{CKA_ID, id, sizeof(id)}, {CKA_LABEL, label, sizeof(label) - 1}};
+		CK_ATTRIBUTE a[2] = {{CKA_ID, id, sizeof(id)},
+				     {CKA_LABEL, label, sizeof(label) - 1}};
 		char *uri = NULL;
 
 		if (t->f->C_GetAttributeValue(t->session, h[i], a, 2) != CKR_OK)
@@ -383,9 +388,10 @@ tufsign_status tf_p11_key_find(tf_p11_token *t, const tf_p11_uri *u, tf_p11_obje
 				       u->text, t->label);
 	} else if (st == TUFSIGN_OK && n > 1) {
 		list_key_uris(t, h, n, &list);
-		st = tufsign_error_set(err, TUFSIGN_ERR_AMBIGUOUS,
-				       "%zu private keys match '%s': %s; name one by object= and id=",
-				       n, u->text, list.data ? (char *)list.data : "");
+		st = tufsign_error_set(
+			err, TUFSIGN_ERR_AMBIGUOUS,
+			"%zu private keys match '%s': %s; name one by object= and id=", n, u->text,
+			list.data ? (char *)list.data : "");
 	} else if (st == TUFSIGN_OK) {
 		st = tf_p11_key_load(t, h[0], out, err);
 	}

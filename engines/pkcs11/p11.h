@@ -17,10 +17,10 @@
  * module registered with p11-kit under a name, or every module p11-kit's
  * proxy would offer. Loaded once per process and kept until shutdown. */
 typedef struct tf_p11_modules {
-	char *key;                 /* "path:/x.so", "name:softhsm2" or "proxy" */
-	CK_FUNCTION_LIST **funcs;  /* the modules to search, NULL-terminated; borrowed from all */
-	CK_FUNCTION_LIST **all;    /* owned: what p11-kit loaded, NULL-terminated */
-	int from_registry;         /* all came from p11_kit_modules_load_and_initialize */
+	char *key;                /* "path:/x.so", "name:softhsm2" or "proxy" */
+	CK_FUNCTION_LIST **funcs; /* the modules to search, NULL-terminated; borrowed from all */
+	CK_FUNCTION_LIST **all;   /* owned: what p11-kit loaded, NULL-terminated */
+	int from_registry;        /* all came from p11_kit_modules_load_and_initialize */
 	struct tf_p11_modules *next;
 } tf_p11_modules;
 
@@ -46,7 +46,7 @@ typedef struct tf_p11_uri {
 	const char *module_path; /* query attribute, or NULL */
 	const char *module_name;
 	const char *pin_source;
-	CK_SLOT_ID slot_id;      /* (CK_SLOT_ID)-1 when absent */
+	CK_SLOT_ID slot_id; /* (CK_SLOT_ID)-1 when absent */
 } tf_p11_uri;
 
 /* A private key located on a token. */
@@ -58,9 +58,9 @@ typedef struct tf_p11_object {
 	size_t id_len;
 	char label[256];
 	int always_authenticate;
-	int has_cert;            /* a certificate with the same CKA_ID is stored */
-	EVP_PKEY *pub;           /* public half, read from the token */
-	unsigned char *spki;     /* DER SubjectPublicKeyInfo of pub */
+	int has_cert;        /* a certificate with the same CKA_ID is stored */
+	EVP_PKEY *pub;       /* public half, read from the token */
+	unsigned char *spki; /* DER SubjectPublicKeyInfo of pub */
 	size_t spki_len;
 	tufsign_key_algo algo;
 	unsigned bits;
@@ -70,8 +70,8 @@ typedef struct tf_p11_object {
 const char *tf_p11_rv_name(CK_RV rv);
 const char *tf_p11_mech_name(CK_MECHANISM_TYPE mech);
 /* Record a failed PKCS#11 call: "<what>: CKR_NAME". Returns status. */
-tufsign_status tf_p11_error(tufsign_error *err, tufsign_status status, CK_RV rv,
-			    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+tufsign_status tf_p11_error(tufsign_error *err, tufsign_status status, CK_RV rv, const char *fmt,
+			    ...) __attribute__((format(printf, 4, 5)));
 /* Map a C_Login result to its status. */
 tufsign_status tf_p11_login_status(CK_RV rv);
 
@@ -131,12 +131,11 @@ tufsign_status tf_p11_public_from_attrs(CK_KEY_TYPE kt, const unsigned char *par
 					size_t point_len, EVP_PKEY **out, tufsign_error *err);
 
 /* Fill info (owned strings) from a loaded key. */
-tufsign_status tf_p11_key_info(const tf_p11_object *o, tufsign_key_info *info,
-			       tufsign_error *err);
+tufsign_status tf_p11_key_info(const tf_p11_object *o, tufsign_key_info *info, tufsign_error *err);
 
 /* sign.c */
-tufsign_status tf_p11_sign(tf_p11_object *o, tufsign_sig_scheme scheme,
-			   const unsigned char *msg, size_t msg_len, unsigned char **sig,
-			   size_t *sig_len, tufsign_error *err);
+tufsign_status tf_p11_sign(tf_p11_object *o, tufsign_sig_scheme scheme, const unsigned char *msg,
+			   size_t msg_len, unsigned char **sig, size_t *sig_len,
+			   tufsign_error *err);
 
 #endif

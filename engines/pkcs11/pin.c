@@ -1,5 +1,5 @@
-/* Where a token PIN comes from: the URI's pin-source, --pin-file, the
- * TUFSIGN_PIN variable, or a prompt on the terminal with echo off. A PIN is
+/* Sources of a token PIN, in order: the URI's pin-source, --pin-file, the
+ * TUFSIGN_PIN variable, a prompt on the terminal with echo off. A PIN is
  * never taken from the command line. */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,14 +43,13 @@ static tufsign_status pin_from_source(const char *source, char **pin, tufsign_er
 	else if (strncmp(source, "file:", 5) == 0)
 		path = source + 5;
 	else if (strchr(source, ':') != NULL)
-		return tufsign_error_set(err, TUFSIGN_ERR_URI,
-					 "pin-source '%s' is not supported; use pin-source=file:PATH",
-					 source);
+		return tufsign_error_set(
+			err, TUFSIGN_ERR_URI,
+			"pin-source '%s' is not supported; use pin-source=file:PATH", source);
 	return pin_from_file(path, pin, err);
 }
 
-static tufsign_status pin_prompt(int fd, const char *token_label, char **pin,
-				 tufsign_error *err)
+static tufsign_status pin_prompt(int fd, const char *token_label, char **pin, tufsign_error *err)
 {
 	struct termios old, quiet;
 	char buf[PIN_MAX];
@@ -107,7 +106,8 @@ tufsign_status tf_p11_pin_read(const char *pin_source, const tufsign_key_options
 		return pin_from_file(opts->pin_file, pin, err);
 	if (env != NULL && env[0] != '\0') {
 		*pin = tf_strdup(env);
-		return *pin ? TUFSIGN_OK : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+		return *pin ? TUFSIGN_OK
+			    : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
 	}
 	fd = (opts != NULL && opts->allow_prompt) ? open("/dev/tty", O_RDWR | O_CLOEXEC) : -1;
 	if (fd < 0)

@@ -10,8 +10,8 @@ static int p11_accepts(const char *ref)
 	return ref != NULL && strncmp(ref, "pkcs11:", 7) == 0;
 }
 
-/* A CKA_ALWAYS_AUTHENTICATE key needs the PIN again at every signature, so
- * the token keeps it while such a key is open; otherwise it is wiped now. */
+/* Keep the PIN while a CKA_ALWAYS_AUTHENTICATE key is open, because such a
+ * key needs it again at every signature. For other keys, wipe it now. */
 static tufsign_status keep_pin_for(tf_p11_object *o, const tf_p11_uri *u,
 				   const tufsign_key_options *opts, tufsign_error *err)
 {
@@ -60,8 +60,7 @@ static tufsign_status p11_open(const char *ref, const tufsign_key_options *opts,
 	return TUFSIGN_OK;
 }
 
-tufsign_status tf_p11_key_info(const tf_p11_object *o, tufsign_key_info *info,
-			       tufsign_error *err)
+tufsign_status tf_p11_key_info(const tf_p11_object *o, tufsign_key_info *info, tufsign_error *err)
 {
 	tufsign_status st;
 
@@ -92,7 +91,8 @@ static tufsign_status list_found(tf_p11_token *t, const CK_OBJECT_HANDLE *h, siz
 		tufsign_error_clear(&skip);
 		/* One unreadable key must not hide the others. */
 		if (tf_p11_key_load(t, h[i], &o, &skip) != TUFSIGN_OK) {
-			TF_WARN("pkcs11", "skipping a key on token '%s': %s", t->label, skip.message);
+			TF_WARN("pkcs11", "skipping a key on token '%s': %s", t->label,
+				skip.message);
 			continue;
 		}
 		st = tf_p11_key_info(o, &keys[*count], err);

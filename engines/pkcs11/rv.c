@@ -10,7 +10,9 @@ struct rv_name {
 	const char *name;
 };
 
+/* clang-format off */
 #define RV(x) {x, #x}
+/* clang-format on */
 static const struct rv_name rv_names[] = {
 	RV(CKR_OK),
 	RV(CKR_CANCEL),
@@ -128,8 +130,8 @@ const char *tf_p11_mech_name(CK_MECHANISM_TYPE mech)
 	return "CKM_(unknown)";
 }
 
-tufsign_status tf_p11_error(tufsign_error *err, tufsign_status status, CK_RV rv,
-			    const char *fmt, ...)
+tufsign_status tf_p11_error(tufsign_error *err, tufsign_status status, CK_RV rv, const char *fmt,
+			    ...)
 {
 	char what[512];
 	va_list ap;

@@ -49,7 +49,8 @@ static tufsign_status scan_module(CK_FUNCTION_LIST *f, const tf_p11_uri *u, size
 	}
 	if (rv != CKR_OK) {
 		free(slots);
-		return tf_p11_error(err, TUFSIGN_ERR_MODULE, rv, "cannot list the slots of a module");
+		return tf_p11_error(err, TUFSIGN_ERR_MODULE, rv,
+				    "cannot list the slots of a module");
 	}
 	for (i = 0; i < n; i++) {
 		if (!slot_matches(f, slots[i], u, &info))
@@ -149,8 +150,8 @@ static tufsign_status open_session(tf_p11_token *t, tufsign_error *err)
 	if (rv == CKR_TOKEN_WRITE_PROTECTED)
 		rv = t->f->C_OpenSession(t->slot, CKF_SERIAL_SESSION, NULL, NULL, &t->session);
 	if (rv != CKR_OK)
-		return tf_p11_error(err, TUFSIGN_ERR_TOKEN, rv, "cannot open a session on token '%s'",
-				    t->label);
+		return tf_p11_error(err, TUFSIGN_ERR_TOKEN, rv,
+				    "cannot open a session on token '%s'", t->label);
 	return TUFSIGN_OK;
 }
 
@@ -272,8 +273,7 @@ int tf_p11_token_has_mechanism(tf_p11_token *t, CK_MECHANISM_TYPE mech)
 {
 	CK_MECHANISM_INFO info;
 
-	return t->f->C_GetMechanismInfo(t->slot, mech, &info) == CKR_OK &&
-	       (info.flags & CKF_SIGN);
+	return t->f->C_GetMechanismInfo(t->slot, mech, &info) == CKR_OK && (info.flags & CKF_SIGN);
 }
 
 void tufsign_pkcs11_shutdown(void)

@@ -23,8 +23,7 @@ typedef struct sign_plan {
 	size_t data_len;
 } sign_plan;
 
-static tufsign_status need_mechanism(tf_p11_object *o, CK_MECHANISM_TYPE mech,
-				     tufsign_error *err)
+static tufsign_status need_mechanism(tf_p11_object *o, CK_MECHANISM_TYPE mech, tufsign_error *err)
 {
 	if (tf_p11_token_has_mechanism(o->token, mech))
 		return TUFSIGN_OK;
@@ -44,7 +43,7 @@ static void plan_digest(sign_plan *p, const unsigned char *msg, size_t len, int 
 	p->data_len = off + SHA256_DIGEST_LENGTH;
 }
 
-/* Pick the mechanism for a scheme; a token without it is an error, never a
+/* Pick the mechanism for a scheme. A token without it is an error, never a
  * quiet switch to another scheme. */
 static tufsign_status plan(tf_p11_object *o, tufsign_sig_scheme scheme, const unsigned char *msg,
 			   size_t len, sign_plan *p, tufsign_error *err)
@@ -86,7 +85,7 @@ static size_t field_size(const tf_p11_object *o)
 	return o->algo == TUFSIGN_ALGO_ECDSA_P384 ? 48 : 32;
 }
 
-/* CKM_ECDSA returns r||s; a module that drops leading zero bytes returns
+/* CKM_ECDSA returns r||s. A module that drops leading zero bytes returns
  * less, so each half is left-padded to the curve size. */
 static tufsign_status pad_ecdsa(const tf_p11_object *o, unsigned char **sig, size_t *len,
 				tufsign_error *err)
@@ -97,10 +96,11 @@ static tufsign_status pad_ecdsa(const tf_p11_object *o, unsigned char **sig, siz
 	if (*len == 2 * field)
 		return TUFSIGN_OK;
 	if (*len % 2 != 0 || half > field)
-		return tufsign_error_set(err, TUFSIGN_ERR_TOKEN,
-					 "token '%s' returned an ECDSA signature of %zu bytes, which "
-					 "is not r||s for the key's curve",
-					 o->token->label, *len);
+		return tufsign_error_set(
+			err, TUFSIGN_ERR_TOKEN,
+			"token '%s' returned an ECDSA signature of %zu bytes, which "
+			"is not r||s for the key's curve",
+			o->token->label, *len);
 	raw = calloc(1, 2 * field);
 	if (raw == NULL)
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
@@ -112,8 +112,8 @@ static tufsign_status pad_ecdsa(const tf_p11_object *o, unsigned char **sig, siz
 	return TUFSIGN_OK;
 }
 
-/* PKCS#11 2.40 has no call that cancels a started C_Sign: a C_Sign into a
- * large enough buffer ends it whether it succeeds or fails. */
+/* End a started signing operation. PKCS#11 2.40 has no cancel call, but a
+ * C_Sign into a large enough buffer ends the operation, succeeding or not. */
 static void end_operation(tf_p11_token *t, const sign_plan *p)
 {
 	unsigned char scratch[1024];
@@ -166,8 +166,8 @@ static tufsign_status token_sign(tf_p11_object *o, sign_plan *p, unsigned char *
 		}
 	}
 	if (st == TUFSIGN_OK && rv != CKR_OK)
-		st = tf_p11_error(err, TUFSIGN_ERR_TOKEN, rv, "signing with key '%s' on token '%s' failed",
-				  o->label, t->label);
+		st = tf_p11_error(err, TUFSIGN_ERR_TOKEN, rv,
+				  "signing with key '%s' on token '%s' failed", o->label, t->label);
 	if (st != TUFSIGN_OK) {
 		if (rv == CKR_OK || rv == CKR_HOST_MEMORY)
 			end_operation(t, p);
@@ -179,9 +179,8 @@ static tufsign_status token_sign(tf_p11_object *o, sign_plan *p, unsigned char *
 	return TUFSIGN_OK;
 }
 
-tufsign_status tf_p11_sign(tf_p11_object *o, tufsign_sig_scheme scheme,
-			   const unsigned char *msg, size_t msg_len, unsigned char **sig,
-			   size_t *sig_len, tufsign_error *err)
+tufsign_status tf_p11_sign(tf_p11_object *o, tufsign_sig_scheme scheme, const unsigned char *msg,
+			   size_t msg_len, unsigned char **sig, size_t *sig_len, tufsign_error *err)
 {
 	sign_plan p;
 	tufsign_status st;

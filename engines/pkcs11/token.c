@@ -28,9 +28,8 @@ static char *trimmed(const unsigned char *s, size_t n)
 	return tf_strdup(buf);
 }
 
-static tufsign_status describe_token(CK_FUNCTION_LIST *f, CK_SLOT_ID slot,
-				     const CK_TOKEN_INFO *ti, tufsign_pkcs11_token_info *out,
-				     tufsign_error *err)
+static tufsign_status describe_token(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const CK_TOKEN_INFO *ti,
+				     tufsign_pkcs11_token_info *out, tufsign_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->label = trimmed(ti->label, sizeof(ti->label));
@@ -60,7 +59,8 @@ static tufsign_status list_module(CK_FUNCTION_LIST *f, const tf_p11_uri *u, tf_b
 
 	rv = f->C_GetSlotList(CK_TRUE, slots, &n);
 	if (rv != CKR_OK)
-		return tf_p11_error(err, TUFSIGN_ERR_MODULE, rv, "cannot list the slots of a module");
+		return tf_p11_error(err, TUFSIGN_ERR_MODULE, rv,
+				    "cannot list the slots of a module");
 	for (i = 0; i < n && st == TUFSIGN_OK; i++) {
 		tufsign_pkcs11_token_info info;
 		CK_TOKEN_INFO ti;
@@ -106,7 +106,8 @@ tufsign_status tufsign_pkcs11_token_list(const char *uri_or_null, const tufsign_
 		tufsign_pkcs11_token_info_free(*tokens, *count);
 		*tokens = NULL;
 		*count = 0;
-		st = st != TUFSIGN_OK ? st : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+		st = st != TUFSIGN_OK ? st
+				      : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
 	}
 	tf_p11_uri_release(&u);
 	return st;
@@ -134,9 +135,12 @@ int tufsign_pkcs11_key_type_parse(const char *name, tufsign_pkcs11_key_type *typ
 		const char *name;
 		tufsign_pkcs11_key_type type;
 	} names[] = {
-		{"ecdsa-p256", TUFSIGN_PKCS11_ECDSA_P256}, {"ecdsa-p384", TUFSIGN_PKCS11_ECDSA_P384},
-		{"rsa-2048", TUFSIGN_PKCS11_RSA_2048},     {"rsa-3072", TUFSIGN_PKCS11_RSA_3072},
-		{"rsa-4096", TUFSIGN_PKCS11_RSA_4096},     {"ed25519", TUFSIGN_PKCS11_ED25519},
+		{"ecdsa-p256", TUFSIGN_PKCS11_ECDSA_P256},
+		{"ecdsa-p384", TUFSIGN_PKCS11_ECDSA_P384},
+		{"rsa-2048", TUFSIGN_PKCS11_RSA_2048},
+		{"rsa-3072", TUFSIGN_PKCS11_RSA_3072},
+		{"rsa-4096", TUFSIGN_PKCS11_RSA_4096},
+		{"ed25519", TUFSIGN_PKCS11_ED25519},
 	};
 	size_t i;
 
@@ -155,7 +159,8 @@ typedef struct keygen_spec {
 	CK_ULONG modulus_bits;
 } keygen_spec;
 
-static const unsigned char params_p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+static const unsigned char params_p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
+					    0xce, 0x3d, 0x03, 0x01, 0x07};
 static const unsigned char params_p384[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
 static const unsigned char params_ed25519[] = {0x06, 0x03, 0x2b, 0x65, 0x70};
 
@@ -193,7 +198,7 @@ static tufsign_status check_label_free(tf_p11_token *t, const char *label, tufsi
 		h = NULL;
 		if (st == TUFSIGN_OK && n > 0)
 			st = tufsign_error_set(err, TUFSIGN_ERR_KEY_EXISTS,
-					       "token '%s' already holds an object labelled '%s'; "
+					       "token '%s' already has an object labelled '%s'; "
 					       "choose another object= name",
 					       t->label, label);
 	}
@@ -210,29 +215,34 @@ static tufsign_status generate_pair(tf_p11_token *t, const keygen_spec *spec, co
 	CK_MECHANISM mech = {spec->mech, NULL, 0};
 	CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE;
 	CK_ATTRIBUTE pub_tmpl[] = {
-		{CKA_TOKEN, &yes, sizeof(yes)},      {CKA_PRIVATE, &no, sizeof(no)},
-		{CKA_VERIFY, &yes, sizeof(yes)},     {CKA_ENCRYPT, &no, sizeof(no)},
-		{CKA_WRAP, &no, sizeof(no)},         {CKA_LABEL, (void *)label, strlen(label)},
-		{CKA_ID, (void *)id, KEY_ID_LEN},    {CKA_EC_PARAMS, NULL, 0},
+		{CKA_TOKEN, &yes, sizeof(yes)},   {CKA_PRIVATE, &no, sizeof(no)},
+		{CKA_VERIFY, &yes, sizeof(yes)},  {CKA_ENCRYPT, &no, sizeof(no)},
+		{CKA_WRAP, &no, sizeof(no)},      {CKA_LABEL, (void *)label, strlen(label)},
+		{CKA_ID, (void *)id, KEY_ID_LEN}, {CKA_EC_PARAMS, NULL, 0},
 		{CKA_PUBLIC_EXPONENT, NULL, 0},
 	};
 	CK_ATTRIBUTE priv_tmpl[] = {
-		{CKA_TOKEN, &yes, sizeof(yes)},      {CKA_PRIVATE, &yes, sizeof(yes)},
-		{CKA_SENSITIVE, &yes, sizeof(yes)},  {CKA_EXTRACTABLE, &no, sizeof(no)},
-		{CKA_SIGN, &yes, sizeof(yes)},       {CKA_DECRYPT, &no, sizeof(no)},
-		{CKA_UNWRAP, &no, sizeof(no)},       {CKA_DERIVE, &no, sizeof(no)},
-		{CKA_LABEL, (void *)label, strlen(label)}, {CKA_ID, (void *)id, KEY_ID_LEN},
+		{CKA_TOKEN, &yes, sizeof(yes)},
+		{CKA_PRIVATE, &yes, sizeof(yes)},
+		{CKA_SENSITIVE, &yes, sizeof(yes)},
+		{CKA_EXTRACTABLE, &no, sizeof(no)},
+		{CKA_SIGN, &yes, sizeof(yes)},
+		{CKA_DECRYPT, &no, sizeof(no)},
+		{CKA_UNWRAP, &no, sizeof(no)},
+		{CKA_DERIVE, &no, sizeof(no)},
+		{CKA_LABEL, (void *)label, strlen(label)},
+		{CKA_ID, (void *)id, KEY_ID_LEN},
 	};
 	CK_ULONG npub = 7;
 	CK_RV rv;
 
 	if (spec->ec_params != NULL) {
-		pub_tmpl[npub++] = (CK_ATTRIBUTE){CKA_EC_PARAMS, (void *)spec->ec_params,
-						  spec->ec_params_len};
+		pub_tmpl[npub++] =
+			(CK_ATTRIBUTE){CKA_EC_PARAMS, (void *)spec->ec_params, spec->ec_params_len};
 	} else {
 		pub_tmpl[npub++] = (CK_ATTRIBUTE){CKA_MODULUS_BITS, &bits, sizeof(bits)};
-		pub_tmpl[npub++] = (CK_ATTRIBUTE){CKA_PUBLIC_EXPONENT, (void *)exponent,
-						  sizeof(exponent)};
+		pub_tmpl[npub++] =
+			(CK_ATTRIBUTE){CKA_PUBLIC_EXPONENT, (void *)exponent, sizeof(exponent)};
 	}
 	TF_DEBUG("pkcs11", "generating a key pair labelled '%s' on token '%s'", label, t->label);
 	rv = t->f->C_GenerateKeyPair(t->session, &mech, pub_tmpl, npub, priv_tmpl,
@@ -252,8 +262,8 @@ static tufsign_status need_keygen(tf_p11_token *t, CK_MECHANISM_TYPE mech, tufsi
 	    (info.flags & CKF_GENERATE_KEY_PAIR))
 		return TUFSIGN_OK;
 	return tufsign_error_set(err, TUFSIGN_ERR_MECHANISM,
-				 "token '%s' does not offer %s, which this key type needs", t->label,
-				 tf_p11_mech_name(mech));
+				 "token '%s' does not offer %s, which this key type needs",
+				 t->label, tf_p11_mech_name(mech));
 }
 
 static tufsign_status uri_label(const tf_p11_uri *u, char *label, size_t n, tufsign_error *err)
@@ -262,15 +272,16 @@ static tufsign_status uri_label(const tf_p11_uri *u, char *label, size_t n, tufs
 
 	if (a == NULL || a->ulValueLen == 0 || a->ulValueLen >= n)
 		return tufsign_error_set(err, TUFSIGN_ERR_URI,
-					 "'%s' names no key label; add object=NAME to the URI", u->text);
+					 "'%s' names no key label; add object=NAME to the URI",
+					 u->text);
 	memcpy(label, a->pValue, a->ulValueLen);
 	label[a->ulValueLen] = '\0';
 	return TUFSIGN_OK;
 }
 
 tufsign_status tufsign_pkcs11_key_generate(const char *uri, tufsign_pkcs11_key_type type,
-					   const tufsign_key_options *opts,
-					   tufsign_key_info **info, tufsign_error *err)
+					   const tufsign_key_options *opts, tufsign_key_info **info,
+					   tufsign_error *err)
 {
 	keygen_spec spec = spec_for(type);
 	unsigned char id[KEY_ID_LEN];
@@ -337,9 +348,9 @@ static tufsign_status cert_parse(X509 *x, const tf_p11_object *o, cert_fields *c
 {
 	memset(c, 0, sizeof(*c));
 	if (EVP_PKEY_eq(X509_get0_pubkey(x), o->pub) != 1)
-		return tufsign_error_set(err, TUFSIGN_ERR_CRYPTO,
-					 "the certificate holds another public key than key '%s'",
-					 o->label);
+		return tufsign_error_set(
+			err, TUFSIGN_ERR_CRYPTO,
+			"the certificate contains another public key than key '%s'", o->label);
 	c->der_len = i2d_X509(x, &c->der);
 	c->subject_len = i2d_X509_NAME(X509_get_subject_name(x), &c->subject);
 	c->issuer_len = i2d_X509_NAME(X509_get_issuer_name(x), &c->issuer);
@@ -400,7 +411,7 @@ tufsign_status tufsign_pkcs11_cert_store(const char *key_uri, const tufsign_key_
 	memset(&c, 0, sizeof(c));
 	if (x == NULL)
 		return tf_openssl_error(err, TUFSIGN_ERR_INVALID_ARGUMENT,
-					"the text holds no PEM certificate");
+					"the text contains no PEM certificate");
 	st = tf_p11_uri_parse(key_uri, 1, &u, err);
 	if (st != TUFSIGN_OK) {
 		X509_free(x);

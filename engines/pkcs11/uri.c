@@ -41,13 +41,14 @@ tufsign_status tf_p11_uri_parse(const char *text, int for_object, tf_p11_uri *ou
 					 shown(text), p11_kit_uri_message(rc));
 	}
 	/* A PIN in the URI would sit in argv and in shell history. The message
-	 * leaves the URI out, because it holds the PIN. */
+	 * leaves the URI out, because it contains the PIN. */
 	if (p11_kit_uri_get_pin_value(out->uri) != NULL) {
 		tf_p11_uri_release(out);
-		return tufsign_error_set(err, TUFSIGN_ERR_URI,
-					 "the PKCS#11 URI contains pin-value, which tufsign rejects "
-					 "because command lines are visible to other users; use "
-					 "pin-source=file:PATH, --pin-file or TUFSIGN_PIN");
+		return tufsign_error_set(
+			err, TUFSIGN_ERR_URI,
+			"the PKCS#11 URI contains pin-value, which tufsign rejects "
+			"because command lines are visible to other users; use "
+			"pin-source=file:PATH, --pin-file or TUFSIGN_PIN");
 	}
 	if (p11_kit_uri_any_unrecognized(out->uri)) {
 		tf_p11_uri_release(out);

@@ -20,14 +20,14 @@ typedef struct tufsign_pkcs11_token_info {
 	char *serial;
 	char *model;
 	char *manufacturer;
-	char *uri;                 /* pkcs11: URI that selects exactly this token */
+	char *uri; /* pkcs11: URI that selects exactly this token */
 	unsigned long slot_id;
-	int login_required;        /* CKF_LOGIN_REQUIRED */
-	int protected_auth_path;   /* CKF_PROTECTED_AUTHENTICATION_PATH: PIN pad */
-	int initialized;           /* CKF_TOKEN_INITIALIZED */
-	int has_ecdsa;             /* offers CKM_ECDSA for signing */
-	int has_rsa_pss;           /* offers CKM_RSA_PKCS_PSS for signing */
-	int has_eddsa;             /* offers CKM_EDDSA for signing */
+	int login_required;      /* CKF_LOGIN_REQUIRED */
+	int protected_auth_path; /* CKF_PROTECTED_AUTHENTICATION_PATH: PIN pad */
+	int initialized;         /* CKF_TOKEN_INITIALIZED */
+	int has_ecdsa;           /* offers CKM_ECDSA for signing */
+	int has_rsa_pss;         /* offers CKM_RSA_PKCS_PSS for signing */
+	int has_eddsa;           /* offers CKM_EDDSA for signing */
 } tufsign_pkcs11_token_info;
 
 /* List the tokens of the module named by uri_or_null's module-path or

@@ -17,8 +17,9 @@ static const cli_option options[] = {
 	{OPT_NONE, NULL, 0, NULL, NULL},
 };
 
-/* Write through a temporary file and rename, so FILE is either complete or
- * untouched, whatever happens. */
+/* Write through a temporary file and rename, so a failed run leaves FILE
+ * complete or untouched. The directory is not synced, so a power loss right
+ * after the rename may still lose the new file. */
 static int write_atomic(const char *path, const char *data, size_t len)
 {
 	char *tmp = malloc(strlen(path) + 8);
@@ -51,8 +52,8 @@ static int parse_days(const cli_context *ctx, const char *text, unsigned *days)
 	errno = 0;
 	v = strtoul(text, &end, 10);
 	if (errno != 0 || end == text || *end != '\0' || v == 0 || v > 36500)
-		return cli_usage_error(ctx, "--days must be a whole number from 1 to 36500, not '%s'",
-				       text);
+		return cli_usage_error(
+			ctx, "--days must be a whole number from 1 to 36500, not '%s'", text);
 	*days = (unsigned)v;
 	return 0;
 }
@@ -101,8 +102,9 @@ static int report(const cli_context *ctx, const char *uri, const char *pem, size
 		if (out == NULL)
 			fputs(pem, stdout);
 		cli_info(ctx, "%s key ID %s (canonical key ID %s)%s%s%s",
-			 tufsign_keytype_name(key.type), key.id, canonical, out ? ", written to " : "",
-			 out ? out : "", stored ? ", stored on the token" : "");
+			 tufsign_keytype_name(key.type), key.id, canonical,
+			 out ? ", written to " : "", out ? out : "",
+			 stored ? ", stored on the token" : "");
 	}
 	tufsign_pubkey_release(&key);
 	return EXIT_OK;
@@ -125,8 +127,8 @@ static int run(cli_context *ctx, const cli_args *args)
 	if (store && strncmp(uri, "pkcs11:", 7) != 0)
 		return cli_usage_error(ctx, "--store needs a key on a token (a pkcs11: URI)");
 	if (make_cert(ctx, gun, uri, days, &pem, &pem_len, &err) != TUFSIGN_OK ||
-	    (store && tufsign_pkcs11_cert_store(uri, &ctx->key_options, pem, pem_len, &err) !=
-			      TUFSIGN_OK)) {
+	    (store &&
+	     tufsign_pkcs11_cert_store(uri, &ctx->key_options, pem, pem_len, &err) != TUFSIGN_OK)) {
 		rc = cli_fail(ctx, &err);
 	} else if (out != NULL && write_atomic(out, pem, pem_len) != 0) {
 		cli_error("cannot write the certificate to '%s': %s", out, strerror(errno));

@@ -3,7 +3,8 @@
 #include "tufsign/pkcs11.h"
 
 static const cli_option options[] = {
-	{OPT_TYPE, "type", 0, "TYPE", "ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, rsa-4096 or ed25519"},
+	{OPT_TYPE, "type", 0, "TYPE",
+	 "ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, rsa-4096 or ed25519"},
 	{OPT_NONE, NULL, 0, NULL, NULL},
 };
 
@@ -30,8 +31,9 @@ static int run(cli_context *ctx, const cli_args *args)
 	int rc;
 
 	if (tufsign_pkcs11_key_type_parse(type_name, &type) != 0)
-		return cli_usage_error(ctx, "unknown key type '%s'; use ecdsa-p256, ecdsa-p384, "
-					    "rsa-2048, rsa-3072, rsa-4096 or ed25519",
+		return cli_usage_error(ctx,
+				       "unknown key type '%s'; use ecdsa-p256, ecdsa-p384, "
+				       "rsa-2048, rsa-3072, rsa-4096 or ed25519",
 				       type_name);
 	tufsign_error_clear(&err);
 	if (tufsign_pkcs11_key_generate(args->positional[0], type, &ctx->key_options, &key, &err) !=

@@ -10,8 +10,8 @@ static const cli_option options[] = {
 static json_t *key_json(const tufsign_key_info *k)
 {
 	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:b,s:s}", "label", k->label, "id", k->id_hex,
-			 "algorithm", tufsign_key_algo_name(k->algo), "bits", (int)k->bits,
-			 "keyid", k->keyid, "certificate", k->has_cert, "uri", k->uri);
+			 "algorithm", tufsign_key_algo_name(k->algo), "bits", (int)k->bits, "keyid",
+			 k->keyid, "certificate", k->has_cert, "uri", k->uri);
 }
 
 static int print_keys(const cli_context *ctx, const tufsign_key_info *keys, size_t count)
@@ -21,7 +21,8 @@ static int print_keys(const cli_context *ctx, const tufsign_key_info *keys, size
 
 	if (!ctx->json) {
 		for (i = 0; i < count; i++)
-			printf("%s\n  id:          %s\n  type:        %s (%u bits)%s\n  keyid:       "
+			printf("%s\n  id:          %s\n  type:        %s (%u bits)%s\n  keyid:     "
+			       "  "
 			       "%s\n  uri:         %s\n",
 			       keys[i].label, keys[i].id_hex, tufsign_key_algo_name(keys[i].algo),
 			       keys[i].bits, keys[i].has_cert ? ", certificate stored" : "",

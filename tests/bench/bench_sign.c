@@ -139,7 +139,8 @@ static double engine_rate(tufsign_signer *s, tufsign_sig_scheme scheme, long cou
 		unsigned char *sig = NULL;
 		size_t len = 0;
 
-		if (s->sign(s->ctx, scheme, message, sizeof(message), &sig, &len, &err) != TUFSIGN_OK) {
+		if (s->sign(s->ctx, scheme, message, sizeof(message), &sig, &len, &err) !=
+		    TUFSIGN_OK) {
 			fprintf(stderr, "bench_sign: %s\n", err.message);
 			exit(1);
 		}
@@ -157,8 +158,8 @@ static tufsign_sig_scheme scheme_of(tufsign_key_algo algo)
 	return TUFSIGN_SIG_ECDSA_SHA256;
 }
 
-static void bench_key(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const char *module,
-		      const char *token, const char *label, long count, int rounds)
+static void bench_key(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const char *module, const char *token,
+		      const char *label, long count, int rounds)
 {
 	char uri[512];
 	tufsign_key_options opts = {0};
@@ -170,7 +171,8 @@ static void bench_key(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const char *module,
 	int i;
 
 	tufsign_error_clear(&err);
-	snprintf(uri, sizeof(uri), "pkcs11:token=%s;object=%s?module-path=%s", token, label, module);
+	snprintf(uri, sizeof(uri), "pkcs11:token=%s;object=%s?module-path=%s", token, label,
+		 module);
 	if (tufsign_key_open(uri, &opts, &key, &err) != TUFSIGN_OK ||
 	    tufsign_key_signer(key, &signer, &err) != TUFSIGN_OK) {
 		fprintf(stderr, "bench_sign: %s\n", err.message);
@@ -217,8 +219,8 @@ int main(int argc, char **argv)
 	printf("%-12s %-11s %8s %12s %12s %8s\n", "key", "algorithm", "count", "raw sig/s",
 	       "engine sig/s", "ratio");
 	for (i = optind + 2; i < argc; i++)
-		bench_key(f, find_slot(f, argv[optind + 1]), argv[optind], argv[optind + 1], argv[i],
-			  count, rounds);
+		bench_key(f, find_slot(f, argv[optind + 1]), argv[optind], argv[optind + 1],
+			  argv[i], count, rounds);
 	tufsign_pkcs11_shutdown();
 	p11_kit_module_finalize(f);
 	p11_kit_module_release(f);

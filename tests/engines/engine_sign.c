@@ -52,8 +52,8 @@ static tufsign_sig_scheme scheme_for(const char *name, tufsign_key_algo algo)
 	}
 }
 
-static int write_file(const char *prefix, size_t k, const char *suffix,
-		      const unsigned char *data, size_t len)
+static int write_file(const char *prefix, size_t k, const char *suffix, const unsigned char *data,
+		      size_t len)
 {
 	char *path = tf_asprintf("%s.%zu.%s", prefix, k, suffix);
 	FILE *f = path ? fopen(path, "wb") : NULL;
@@ -101,14 +101,29 @@ static int parse_options(int argc, char **argv, run_options *o)
 	o->count = 1;
 	while ((c = getopt(argc, argv, "m:p:P:n:s:o:v")) != -1) {
 		switch (c) {
-		case 'm': o->keys.module_path = optarg; break;
-		case 'p': o->keys.pin_file = optarg; break;
-		case 'P': o->keys.passphrase_file = optarg; break;
-		case 'n': o->count = strtol(optarg, NULL, 10); break;
-		case 's': o->scheme = optarg; break;
-		case 'o': o->prefix = optarg; break;
-		case 'v': tufsign_log_set_handler(log_stderr, NULL, TUFSIGN_LOG_TRACE); break;
-		default: return -1;
+		case 'm':
+			o->keys.module_path = optarg;
+			break;
+		case 'p':
+			o->keys.pin_file = optarg;
+			break;
+		case 'P':
+			o->keys.passphrase_file = optarg;
+			break;
+		case 'n':
+			o->count = strtol(optarg, NULL, 10);
+			break;
+		case 's':
+			o->scheme = optarg;
+			break;
+		case 'o':
+			o->prefix = optarg;
+			break;
+		case 'v':
+			tufsign_log_set_handler(log_stderr, NULL, TUFSIGN_LOG_TRACE);
+			break;
+		default:
+			return -1;
 		}
 	}
 	return argc - optind >= 2 ? 0 : -1;

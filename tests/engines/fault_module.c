@@ -49,8 +49,8 @@ static CK_RV fault_login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR
 	return real.C_Login(s, user, pin, pin_len);
 }
 
-static CK_RV fault_open_session(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app,
-				CK_NOTIFY notify, CK_SESSION_HANDLE_PTR session)
+static CK_RV fault_open_session(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
+				CK_SESSION_HANDLE_PTR session)
 {
 	log_call("C_OpenSession", (unsigned long)slot);
 	return real.C_OpenSession(slot, flags, app, notify, session);

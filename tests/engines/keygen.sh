@@ -65,7 +65,7 @@ check_type ed25519 ed25519 256 64 5
 # The label is taken: nothing new is made.
 assert_exit 4 "$TUFSIGN" --pin-file "$TOKEN_PIN_FILE" key generate \
 	"pkcs11:token=keygen;object=k-ed25519"
-assert_contains "$STDERR" "token 'keygen' already holds an object labelled 'k-ed25519'"
+assert_contains "$STDERR" "token 'keygen' already has an object labelled 'k-ed25519'"
 assert_eq 1 "$(p11tool --list-objects --type privkey 2>/dev/null | grep -c 'label: *k-ed25519$')" \
 	"private keys labelled k-ed25519"
 

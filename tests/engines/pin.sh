@@ -1,8 +1,8 @@
 #!/bin/bash
-# PIN handling: one C_Login per token per run (counted by the fault module
-# wrapped around SoftHSM), a wrong PIN tried once and reported with the PIN
-# exit code, each PIN source, no prompt without a terminal, and the PIN in
-# no output and no file the tool writes.
+# PIN handling. The fault module wrapped around SoftHSM counts one C_Login
+# per token per run. A wrong PIN is tried once and reported with the PIN exit
+# code. Each PIN source works, there is no prompt without a terminal, and the
+# PIN is in no output and no file the tool writes.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/engines/lib.sh"
 require_cmd setsid

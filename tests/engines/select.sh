@@ -3,7 +3,7 @@
 # one label are ambiguous and list the candidates' URIs, a missing token or
 # key names the URI, a key flagged CKA_ALWAYS_AUTHENTICATE signs with a
 # context-specific login per signature, and a key whose stored certificate
-# holds another public key is refused.
+# contains another public key is rejected.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/engines/lib.sh"
 
@@ -61,10 +61,10 @@ for i in 0 1 2; do
 	verify_sig ecdsa-p256 "$TEST_DIR/always.0.pub.der" "$msg" "$TEST_DIR/always.0.$i.sig"
 done
 
-# A certificate stored with the key's CKA_ID but for another key: refused.
+# A certificate stored with the key's CKA_ID but for another key: rejected.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
 	-subj /CN=other -days 1 -outform DER -out "$TEST_DIR/other.der" 2>/dev/null
 p11tool --write-object "$TEST_DIR/other.der" --type cert --id a1 --label twin >/dev/null 2>&1
 assert_exit 16 "$ENGINE_SIGN" "$msg" "pkcs11:token=sel;object=twin;id=%a1"
-assert_contains "$STDERR" "the certificate stored with key 'twin' on token 'sel' holds a different public key"
+assert_contains "$STDERR" "the certificate stored with key 'twin' on token 'sel' contains a different public key, so tufsign rejects the key"
 echo "PASS: select"

@@ -89,19 +89,19 @@ static void test_public_from_wrapped_point(void **state)
 	(void)state;
 	tufsign_error_clear(&err);
 	assert_non_null(key);
-	assert_int_equal(EVP_PKEY_get_octet_string_param(key, "encoded-pub-key", point,
-							 sizeof(point), &len),
-			 1);
+	assert_int_equal(
+		EVP_PKEY_get_octet_string_param(key, "encoded-pub-key", point, sizeof(point), &len),
+		1);
 	assert_int_equal(len, 65);
 	der[0] = 0x04;
 	der[1] = 65;
 	memcpy(der + 2, point, 65);
-	assert_int_equal(tf_p11_public_from_attrs(CKK_EC, p256, sizeof(p256), point, 65, &bare,
-						  &err),
-			 TUFSIGN_OK);
-	assert_int_equal(tf_p11_public_from_attrs(CKK_EC, p256, sizeof(p256), der, 67, &wrapped,
-						  &err),
-			 TUFSIGN_OK);
+	assert_int_equal(
+		tf_p11_public_from_attrs(CKK_EC, p256, sizeof(p256), point, 65, &bare, &err),
+		TUFSIGN_OK);
+	assert_int_equal(
+		tf_p11_public_from_attrs(CKK_EC, p256, sizeof(p256), der, 67, &wrapped, &err),
+		TUFSIGN_OK);
 	assert_int_equal(EVP_PKEY_eq(bare, key), 1);
 	assert_int_equal(EVP_PKEY_eq(wrapped, key), 1);
 	EVP_PKEY_free(key);
