@@ -19,6 +19,10 @@ jobs=${TUFSIGN_JOBS:-2}
 
 "$root/scripts/install-deps.sh" test
 
+# The notary and docker clients and p11-kit look up files under HOME.
+HOME=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+export HOME
+
 # Sanitizer reports end the test with a failure instead of scrolling by.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=23}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
