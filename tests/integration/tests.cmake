@@ -8,3 +8,5 @@ tufsign_script_test(integration.notary_oracles_token ${CMAKE_CURRENT_LIST_DIR}/n
   ARGS token FIXTURES notary_token LABELS integration TIMEOUT 300)
 tufsign_script_test(integration.notary_oracles_mtls ${CMAKE_CURRENT_LIST_DIR}/notary_oracles.sh
   ARGS mtls FIXTURES notary_mtls LABELS integration TIMEOUT 300)
+tufsign_script_test(integration.token_list ${CMAKE_CURRENT_LIST_DIR}/token_list.sh
+  FIXTURES softhsm LABELS integration TIMEOUT 120)

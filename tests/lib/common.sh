@@ -159,6 +159,20 @@ new_token() {
 	. "$dir/token.env"
 }
 
+# use_softhsm_fixture: exports the environment of the suite's shared SoftHSM2
+# token ("fixture-token", user PIN 1234) when the test requires CTest fixture
+# "softhsm", else makes a fresh token like new_token. Only for tests that
+# leave the token as they found it.
+use_softhsm_fixture() {
+	local env=${TUFSIGN_FIXTURES:-}/softhsm/token.env
+	if [ -n "${TUFSIGN_FIXTURES:-}" ] && [ -f "$env" ]; then
+		# shellcheck disable=SC1090
+		. "$env"
+	else
+		new_token fixture-token 12345678 1234
+	fi
+}
+
 # unique_gun [NAME]: a GUN no other test uses, under registry.example (docker
 # verifies the Notary server's TLS for it, unlike 127.0.0.1 or localhost).
 unique_gun() {
