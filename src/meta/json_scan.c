@@ -17,6 +17,8 @@ static size_t jpath_append(tf_jpath *path, const char *s, size_t n)
 {
 	size_t old = path->len;
 
+	if (n == 0)
+		return old;
 	if (path->truncated || path->len + n >= sizeof(path->text)) {
 		path->truncated = 1;
 		return old;
