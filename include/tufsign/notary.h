@@ -22,8 +22,8 @@ extern "C" {
 
 /* Size caps of downloads, in bytes. notary's own client uses the same values
  * for timestamp.json and root.json. */
-#define TUFSIGN_NOTARY_MAX_TIMESTAMP ((size_t)1 << 20) /* 1 MiB */
-#define TUFSIGN_NOTARY_MAX_ROOT ((size_t)100 << 20)    /* 100 MiB */
+#define TUFSIGN_NOTARY_MAX_TIMESTAMP ((size_t)1 << 20)   /* 1 MiB */
+#define TUFSIGN_NOTARY_MAX_ROOT      ((size_t)100 << 20) /* 100 MiB */
 /* Cap for any other download whose length is not known in advance. */
 #define TUFSIGN_NOTARY_MAX_DEFAULT ((size_t)100 << 20)
 
@@ -70,7 +70,7 @@ typedef struct tufsign_notary tufsign_notary;
 
 /* One role file of an upload. Borrowed for the call. */
 typedef struct tufsign_notary_file {
-	const char *role;         /* "root", "targets", "snapshot", "targets/releases", ... */
+	const char *role;          /* "root", "targets", "snapshot", "targets/releases", ... */
 	const unsigned char *data; /* exact file bytes, sent unchanged */
 	size_t len;
 } tufsign_notary_file;
@@ -79,8 +79,8 @@ typedef struct tufsign_notary_file {
  * GET <gun>/_trust/tuf/<role>.key. All members owned by the struct;
  * release with tufsign_notary_key_release(). */
 typedef struct tufsign_notary_key {
-	char *keytype;           /* "ecdsa", "ed25519", "rsa" as the server wrote it */
-	char *public_b64;        /* keyval.public exactly as sent (standard base64) */
+	char *keytype;             /* "ecdsa", "ed25519", "rsa" as the server wrote it */
+	char *public_b64;          /* keyval.public exactly as sent (standard base64) */
 	unsigned char *public_key; /* keyval.public decoded */
 	size_t public_len;
 } tufsign_notary_key;
@@ -125,11 +125,10 @@ TUFSIGN_API tufsign_status tufsign_notary_get_by_hash(tufsign_notary *client, co
 
 /* GET <gun>/_trust/tuf/<version>.<role>.json, used to walk root rotations.
  * max_len as for tufsign_notary_get_role(). Ownership likewise. */
-TUFSIGN_API tufsign_status tufsign_notary_get_by_version(tufsign_notary *client,
-							 const char *gun, const char *role,
-							 uint64_t version, size_t max_len,
-							 unsigned char **data, size_t *len,
-							 tufsign_error *err);
+TUFSIGN_API tufsign_status tufsign_notary_get_by_version(tufsign_notary *client, const char *gun,
+							 const char *role, uint64_t version,
+							 size_t max_len, unsigned char **data,
+							 size_t *len, tufsign_error *err);
 
 /* GET <gun>/_trust/tuf/<role>.key for role "timestamp" or "snapshot".
  * While the GUN has no root yet, every call makes the server create a new

@@ -65,8 +65,7 @@ TUFSIGN_API tufsign_status tufsign_trust_cache_check_gun(const char *gun, tufsig
  * Leftovers of a crashed transaction are removed here. *out is cleared on
  * entry and set on success; free it with tufsign_trust_txn_free(). */
 TUFSIGN_API tufsign_status tufsign_trust_cache_begin(tufsign_trust_cache *cache, const char *gun,
-						     long lock_timeout_ms,
-						     tufsign_trust_txn **out,
+						     long lock_timeout_ms, tufsign_trust_txn **out,
 						     tufsign_error *err);
 
 /* Read the file of role ("root", "timestamp", "snapshot", "targets",
@@ -88,8 +87,8 @@ TUFSIGN_API tufsign_status tufsign_trust_txn_stage(tufsign_trust_txn *txn, const
 
 /* Stage the removal of role's file (e.g. a deleted delegation). Removing a
  * role that has no file is not an error. */
-TUFSIGN_API tufsign_status tufsign_trust_txn_stage_remove(tufsign_trust_txn *txn,
-							  const char *role, tufsign_error *err);
+TUFSIGN_API tufsign_status tufsign_trust_txn_stage_remove(tufsign_trust_txn *txn, const char *role,
+							  tufsign_error *err);
 
 /* Stage the removal of every committed file, keeping only what is staged in
  * this transaction (before or after this call). Used to forget a GUN or

@@ -29,7 +29,8 @@ static int keep_file(const tufsign_trust_txn *txn, const char *rel)
 	role = tf_strndup(rel, n - 5);
 	if (role == NULL)
 		return 0;
-	keep = !tf_role_list_contains(&txn->staged, role) && !tf_role_list_contains(&txn->removed, role);
+	keep = !tf_role_list_contains(&txn->staged, role) &&
+	       !tf_role_list_contains(&txn->removed, role);
 	free(role);
 	return keep;
 }
@@ -152,8 +153,7 @@ static tufsign_status carry_over_current(tufsign_trust_txn *txn, tufsign_error *
 }
 
 /* Point "current" at name with one rename, the moment of the commit. */
-static tufsign_status switch_current(tufsign_trust_txn *txn, const char *name,
-				     tufsign_error *err)
+static tufsign_status switch_current(tufsign_trust_txn *txn, const char *name, tufsign_error *err)
 {
 	tufsign_error sync_err;
 

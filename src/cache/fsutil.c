@@ -28,8 +28,9 @@ tufsign_status tf_mkdirs(const char *path, tufsign_error *err)
 
 		*p = '\0';
 		if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
-			st = tufsign_error_set(err, TUFSIGN_ERR_IO, "cannot create directory '%s': %s",
-					       copy, strerror(errno));
+			st = tufsign_error_set(err, TUFSIGN_ERR_IO,
+					       "cannot create directory '%s': %s", copy,
+					       strerror(errno));
 			break;
 		}
 		*p = saved;
@@ -89,15 +90,16 @@ static char *temp_name(const char *rel)
 	return tf_asprintf("%s.tmp-%s", rel, hex);
 }
 
-tufsign_status tf_write_file_at(int dirfd, const char *rel, const unsigned char *data,
-				size_t len, const char *shown, tufsign_error *err)
+tufsign_status tf_write_file_at(int dirfd, const char *rel, const unsigned char *data, size_t len,
+				const char *shown, tufsign_error *err)
 {
 	tufsign_status st = TUFSIGN_OK;
 	char *tmp = temp_name(rel);
 	int fd = -1;
 
 	if (tmp == NULL)
-		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory writing '%s'", shown);
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory writing '%s'",
+					 shown);
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
 		st = tufsign_error_set(err, TUFSIGN_ERR_IO, "cannot write '%s': %s", shown,
@@ -137,7 +139,8 @@ tufsign_status tf_read_file_at(int dirfd, const char *rel, unsigned char **data,
 	tf_buf_init(&b);
 	fd = openat(dirfd, rel, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return tufsign_error_set(err, errno == ENOENT ? TUFSIGN_ERR_NOT_FOUND : TUFSIGN_ERR_IO,
+		return tufsign_error_set(err,
+					 errno == ENOENT ? TUFSIGN_ERR_NOT_FOUND : TUFSIGN_ERR_IO,
 					 "cannot open '%s': %s", shown, strerror(errno));
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)

@@ -15,8 +15,8 @@ tufsign_status tf_mkdirs_at(int dirfd, const char *rel, const char *shown, tufsi
 
 /* Write len bytes to rel under dirfd (mode 0600): a temporary file in the
  * same directory, fsync, rename over rel. shown names the file in messages. */
-tufsign_status tf_write_file_at(int dirfd, const char *rel, const unsigned char *data,
-				size_t len, const char *shown, tufsign_error *err);
+tufsign_status tf_write_file_at(int dirfd, const char *rel, const unsigned char *data, size_t len,
+				const char *shown, tufsign_error *err);
 
 /* Read rel under dirfd. TUFSIGN_ERR_NOT_FOUND when it does not exist. *data
  * is malloc'd and NUL-terminated. */

@@ -40,9 +40,9 @@ tufsign_status tf_check_gun(const char *gun, tufsign_error *err)
 		size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
 
 		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && strncmp(seg, "..", 2) == 0))
-			return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
-						 "invalid GUN '%s': empty, '.' or '..' path segment",
-						 gun);
+			return tufsign_error_set(
+				err, TUFSIGN_ERR_INVALID_ARGUMENT,
+				"invalid GUN '%s': empty, '.' or '..' path segment", gun);
 		if (slash == NULL)
 			break;
 		seg = slash + 1;

@@ -28,7 +28,7 @@
 /* Escaped GUNs longer than this are shortened and made unique by a hash,
  * so the directory name stays within NAME_MAX (255). */
 #define ESCAPED_GUN_MAX 200
-#define LOCK_POLL_MS 50
+#define LOCK_POLL_MS    50
 
 struct tufsign_trust_cache {
 	char *root;
@@ -126,8 +126,9 @@ static tufsign_status take_lock(tufsign_trust_txn *txn, long timeout_ms, tufsign
 
 	txn->lock_fd = openat(txn->dir_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (txn->lock_fd < 0)
-		return tufsign_error_set(err, TUFSIGN_ERR_IO, "cannot open the lock file in '%s': %s",
-					 txn->dir, strerror(errno));
+		return tufsign_error_set(err, TUFSIGN_ERR_IO,
+					 "cannot open the lock file in '%s': %s", txn->dir,
+					 strerror(errno));
 	while (flock(txn->lock_fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return tufsign_error_set(err, TUFSIGN_ERR_IO, "cannot lock '%s': %s",

@@ -101,8 +101,8 @@ tufsign_status tufsign_trust_txn_read(tufsign_trust_txn *txn, const char *role,
 	if (st != TUFSIGN_OK)
 		return st;
 	from_staging = tf_role_list_contains(&txn->staged, role);
-	if (!from_staging && (txn->clear || txn->generation == 0 ||
-			      tf_role_list_contains(&txn->removed, role)))
+	if (!from_staging &&
+	    (txn->clear || txn->generation == 0 || tf_role_list_contains(&txn->removed, role)))
 		return tufsign_error_set(err, TUFSIGN_ERR_NOT_FOUND,
 					 "the trust cache has no '%s' for '%s'", role, txn->gun);
 	rel = from_staging ? role_file(role)
@@ -130,9 +130,9 @@ tufsign_status tf_txn_ensure_staging(tufsign_trust_txn *txn, tufsign_error *err)
 	if (mkdirat(txn->dir_fd, txn->staging, 0700) != 0 ||
 	    (txn->staging_fd = openat(txn->dir_fd, txn->staging,
 				      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		tufsign_status st = tufsign_error_set(err, TUFSIGN_ERR_IO,
-						      "cannot create '%s/%s': %s", txn->dir,
-						      txn->staging, strerror(errno));
+		tufsign_status st =
+			tufsign_error_set(err, TUFSIGN_ERR_IO, "cannot create '%s/%s': %s",
+					  txn->dir, txn->staging, strerror(errno));
 
 		tf_remove_tree_at(txn->dir_fd, txn->staging);
 		free(txn->staging);

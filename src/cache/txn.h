@@ -13,11 +13,11 @@ typedef struct tf_role_list {
 
 struct tufsign_trust_txn {
 	char *gun;
-	char *dir;    /* "<root>/<escaped GUN>", for messages */
-	int dir_fd;   /* that directory */
-	int lock_fd;  /* "lock" in it, holding the flock */
+	char *dir;                /* "<root>/<escaped GUN>", for messages */
+	int dir_fd;               /* that directory */
+	int lock_fd;              /* "lock" in it, holding the flock */
 	unsigned long generation; /* N of "gen.N" that "current" names; 0: none */
-	char *staging;  /* name of the staging directory, NULL until first use */
+	char *staging;            /* name of the staging directory, NULL until first use */
 	int staging_fd;
 	tf_role_list staged;  /* roles with a file in the staging directory */
 	tf_role_list removed; /* roles whose committed file the commit drops */

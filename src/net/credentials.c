@@ -92,8 +92,8 @@ static int auth_key_matches(const char *key, const char *host)
 	return 0;
 }
 
-static tufsign_status credentials_from_entry(json_t *entry, const char *source,
-					     tf_credentials *out, tufsign_error *err)
+static tufsign_status credentials_from_entry(json_t *entry, const char *source, tf_credentials *out,
+					     tufsign_error *err)
 {
 	const char *auth = json_string_value(json_object_get(entry, "auth"));
 	const char *user = json_string_value(json_object_get(entry, "username"));
@@ -108,7 +108,8 @@ static tufsign_status credentials_from_entry(json_t *entry, const char *source,
 	snprintf(out->source, sizeof(out->source), "%s", source);
 	if (out->username == NULL || out->password == NULL) {
 		tf_credentials_release(out);
-		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory reading credentials");
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
+					 "out of memory reading credentials");
 	}
 	return TUFSIGN_OK;
 }
@@ -127,8 +128,8 @@ static char *docker_config_path(const char *given)
 	return NULL;
 }
 
-static tufsign_status lookup_docker_config(const char *path, const char *host,
-					   tf_credentials *out, tufsign_error *err)
+static tufsign_status lookup_docker_config(const char *path, const char *host, tf_credentials *out,
+					   tufsign_error *err)
 {
 	tufsign_status st;
 	unsigned char *text = NULL;
@@ -151,7 +152,8 @@ static tufsign_status lookup_docker_config(const char *path, const char *host,
 				       "invalid docker config '%s': not a JSON object", path);
 		goto out;
 	}
-	json_object_foreach(json_object_get(doc, "auths"), key, entry) {
+	json_object_foreach(json_object_get(doc, "auths"), key, entry)
+	{
 		if (auth_key_matches(key, host)) {
 			st = credentials_from_entry(entry, "the docker config", out, err);
 			goto out;

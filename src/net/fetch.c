@@ -6,8 +6,8 @@
 
 /* GET one metadata file into data; non-200 responses become errors. */
 static tufsign_status get_file(tufsign_notary *client, const char *gun, const char *role,
-			       const char *file, size_t max_len, unsigned char **data,
-			       size_t *len, tufsign_error *err)
+			       const char *file, size_t max_len, unsigned char **data, size_t *len,
+			       tufsign_error *err)
 {
 	tufsign_status st;
 	tf_http_response resp = {0};
@@ -85,8 +85,8 @@ static int is_sha256_hex(const char *s)
 	return i == 64;
 }
 
-tufsign_status tufsign_notary_get_by_hash(tufsign_notary *client, const char *gun,
-					  const char *role, const char *sha256_hex, size_t length,
+tufsign_status tufsign_notary_get_by_hash(tufsign_notary *client, const char *gun, const char *role,
+					  const char *sha256_hex, size_t length,
 					  unsigned char **data, size_t *len, tufsign_error *err)
 {
 	tufsign_status st;

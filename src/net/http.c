@@ -33,7 +33,8 @@ tufsign_status tf_http_init(tf_http *http, const tufsign_notary_config *cfg, tuf
 {
 	memset(http, 0, sizeof(*http));
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return tufsign_error_set(err, TUFSIGN_ERR_INTERNAL, "libcurl initialisation failed");
+		return tufsign_error_set(err, TUFSIGN_ERR_INTERNAL,
+					 "libcurl initialisation failed");
 	http->curl = curl_easy_init();
 	http->ca_file = dup_or_null(cfg->ca_file);
 	http->client_cert = dup_or_null(cfg->client_cert);
@@ -45,7 +46,8 @@ tufsign_status tf_http_init(tf_http *http, const tufsign_notary_config *cfg, tuf
 	    (cfg->client_cert != NULL && http->client_cert == NULL) ||
 	    (cfg->client_key != NULL && http->client_key == NULL)) {
 		tf_http_release(http);
-		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory creating the client");
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
+					 "out of memory creating the client");
 	}
 	http->allow_plain_http = cfg->insecure_plain_http;
 	http->connect_timeout_ms = cfg->connect_timeout_ms;
@@ -207,8 +209,10 @@ static void set_method(tf_http *http, const tf_http_request *req)
 		curl_easy_setopt(http->curl, CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(req->method, "POST") == 0) {
 		curl_easy_setopt(http->curl, CURLOPT_POST, 1L);
-		curl_easy_setopt(http->curl, CURLOPT_POSTFIELDS, req->body ? (const char *)req->body : "");
-		curl_easy_setopt(http->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		curl_easy_setopt(http->curl, CURLOPT_POSTFIELDS,
+				 req->body ? (const char *)req->body : "");
+		curl_easy_setopt(http->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)req->body_len);
 	} else {
 		curl_easy_setopt(http->curl, CURLOPT_CUSTOMREQUEST, req->method);
 	}
@@ -301,9 +305,10 @@ static tufsign_status report_curl_failure(tufsign_error *err, const tf_http_requ
 	const char *why = detail[0] != '\0' ? detail : curl_easy_strerror(rc);
 
 	if (sink->too_large || st == TUFSIGN_ERR_TOO_LARGE)
-		return tufsign_error_set(err, TUFSIGN_ERR_TOO_LARGE,
-					 "%s %s: the response is larger than the limit of %zu bytes",
-					 req->method, req->url, req->max_len);
+		return tufsign_error_set(
+			err, TUFSIGN_ERR_TOO_LARGE,
+			"%s %s: the response is larger than the limit of %zu bytes", req->method,
+			req->url, req->max_len);
 	if (rc == CURLE_WRITE_ERROR && sink->buf.failed)
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "%s %s: out of memory",
 					 req->method, req->url);
@@ -382,7 +387,8 @@ static tufsign_status perform_once(tf_http *http, const tf_http_request *req,
 	resp->body = tf_buf_steal(&sink.buf, &resp->len);
 	if (resp->body == NULL)
 		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory reading a response");
-	TF_DEBUG(COMPONENT, "%s %s: %ld, %zu bytes", req->method, req->url, resp->status, resp->len);
+	TF_DEBUG(COMPONENT, "%s %s: %ld, %zu bytes", req->method, req->url, resp->status,
+		 resp->len);
 out:
 	/* The handle keeps pointers to the header list and the sink. */
 	curl_easy_setopt(http->curl, CURLOPT_HTTPHEADER, NULL);

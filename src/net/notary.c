@@ -15,7 +15,7 @@
 
 typedef struct token_slot {
 	char *scope;
-	char *token; /* secret */
+	char *token;    /* secret */
 	time_t expires; /* CLOCK_MONOTONIC seconds */
 } token_slot;
 
@@ -90,11 +90,12 @@ static tufsign_status check_url(const tufsign_notary_config *cfg, tufsign_error 
 		host = url + 8;
 	} else if (strncasecmp(url, "http://", 7) == 0) {
 		if (!cfg->insecure_plain_http)
-			return tufsign_error_set(err, TUFSIGN_ERR_URI,
-						 "the server URL '%s' uses plain http, which sends "
-						 "everything unencrypted and unauthenticated; use "
-						 "https, or --insecure-plain-http for a test server",
-						 url);
+			return tufsign_error_set(
+				err, TUFSIGN_ERR_URI,
+				"the server URL '%s' uses plain http, which sends "
+				"everything unencrypted and unauthenticated; use "
+				"https, or --insecure-plain-http for a test server",
+				url);
 		host = url + 7;
 	} else {
 		return tufsign_error_set(err, TUFSIGN_ERR_URI,
@@ -117,7 +118,8 @@ static tufsign_status copy_given_credentials(tufsign_notary *client,
 	client->given.password = tf_strdup(cfg->password ? cfg->password : "");
 	snprintf(client->given.source, sizeof(client->given.source), "the command line");
 	if (client->given.username == NULL || client->given.password == NULL)
-		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory creating the client");
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
+					 "out of memory creating the client");
 	return TUFSIGN_OK;
 }
 
@@ -134,7 +136,8 @@ tufsign_status tufsign_notary_new(const tufsign_notary_config *cfg, tufsign_nota
 		return st;
 	client = calloc(1, sizeof(*client));
 	if (client == NULL)
-		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory creating the client");
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
+					 "out of memory creating the client");
 	st = tf_http_init(&client->http, cfg, err);
 	if (st != TUFSIGN_OK)
 		goto out;
@@ -170,7 +173,8 @@ static tufsign_status credentials_for(tufsign_notary *client, const char *gun,
 		return TUFSIGN_OK;
 	host = tf_registry_host(gun);
 	if (host == NULL)
-		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory reading credentials");
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
+					 "out of memory reading credentials");
 	if (client->found_host != NULL && strcmp(client->found_host, host) == 0) {
 		free(host);
 		*cred = &client->found;
@@ -277,7 +281,8 @@ static tufsign_status authorization_for(tufsign_notary *client, const tf_api_cal
 		return st;
 	*authorization = tf_basic_authorization(cred);
 	if (*authorization == NULL)
-		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory adding credentials");
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
+					 "out of memory adding credentials");
 	return TUFSIGN_OK;
 }
 
@@ -314,9 +319,9 @@ static tufsign_status ping(tufsign_notary *client, tufsign_error *err)
 		else if (resp.status >= 500)
 			st = tf_server_error(err, "GET /v2/", resp.status, resp.body, resp.len);
 		TF_DEBUG(COMPONENT, "ping: HTTP %ld, %s", resp.status,
-			 client->have_challenge ? (client->challenge.bearer ? "token auth"
-									    : "basic auth")
-						: "no auth");
+			 client->have_challenge
+				 ? (client->challenge.bearer ? "token auth" : "basic auth")
+				 : "no auth");
 	}
 	tf_http_response_release(&resp);
 	free(url);
@@ -344,10 +349,11 @@ static tufsign_status report_denied(tufsign_notary *client, const tf_api_call *c
 					 call->what, status, client->challenge.error ? " " : "",
 					 client->challenge.error ? client->challenge.error : "",
 					 scope, client->challenge.realm, user,
-					 cred && cred->username ? "check that the user may use this "
-								  "repository"
-								: "give credentials with --username, "
-								  "NOTARY_AUTH or a docker login");
+					 cred && cred->username
+						 ? "check that the user may use this "
+						   "repository"
+						 : "give credentials with --username, "
+						   "NOTARY_AUTH or a docker login");
 	return tufsign_error_set(err, TUFSIGN_ERR_AUTH,
 				 "%s failed: HTTP %ld: access denied for user '%s'%s%s", call->what,
 				 status, user, client->challenge.realm ? " at realm " : "",

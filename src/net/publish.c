@@ -55,12 +55,13 @@ static tufsign_status build_multipart(const tufsign_notary_file *files, size_t n
 	}
 	tf_buf_printf(body, "--%s--\r\n", boundary);
 	if (body->failed)
-		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory building the upload");
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
+					 "out of memory building the upload");
 	return TUFSIGN_OK;
 }
 
-static tufsign_status check_files(const char *gun, const tufsign_notary_file *files,
-				  size_t nfiles, tufsign_error *err)
+static tufsign_status check_files(const char *gun, const tufsign_notary_file *files, size_t nfiles,
+				  tufsign_error *err)
 {
 	tufsign_status st = tf_check_gun(gun, err);
 	size_t i;
@@ -118,9 +119,13 @@ tufsign_status tufsign_notary_publish(tufsign_notary *client, const char *gun,
 	call.what = what;
 	/* Never retried here: a lost response does not tell whether the
 	 * server applied the upload. */
-	call.req = (tf_http_request){.method = "POST", .url = url, .content_type = content_type,
-				     .body = body.data, .body_len = body.len,
-				     .max_len = SMALL_RESPONSE_MAX, .retry = 0};
+	call.req = (tf_http_request){.method = "POST",
+				     .url = url,
+				     .content_type = content_type,
+				     .body = body.data,
+				     .body_len = body.len,
+				     .max_len = SMALL_RESPONSE_MAX,
+				     .retry = 0};
 	st = send_write(client, &call, err);
 	if (st == TUFSIGN_OK)
 		TF_DEBUG("http", "uploaded %zu files (%zu bytes) to '%s'", nfiles, body.len, gun);
@@ -147,8 +152,8 @@ tufsign_status tufsign_notary_delete(tufsign_notary *client, const char *gun, tu
 		goto out;
 	}
 	call.what = what;
-	call.req = (tf_http_request){.method = "DELETE", .url = url,
-				     .max_len = SMALL_RESPONSE_MAX, .retry = 0};
+	call.req = (tf_http_request){
+		.method = "DELETE", .url = url, .max_len = SMALL_RESPONSE_MAX, .retry = 0};
 	st = send_write(client, &call, err);
 out:
 	free(url);
@@ -193,8 +198,8 @@ static tufsign_status parse_key(const tf_http_response *resp, const char *what,
 		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory reading a key");
 		goto out;
 	}
-	key->public_key = tf_base64_decode(key->public_b64, strlen(key->public_b64),
-					   &key->public_len, &bad);
+	key->public_key =
+		tf_base64_decode(key->public_b64, strlen(key->public_b64), &key->public_len, &bad);
 	if (key->public_key == NULL || key->public_len == 0)
 		st = tufsign_error_set(err, bad ? TUFSIGN_ERR_JSON : TUFSIGN_ERR_NOMEM,
 				       "%s: \"keyval\".\"public\" is not base64 of a key", what);
@@ -213,8 +218,8 @@ tufsign_status tufsign_notary_get_key(tufsign_notary *client, const char *gun, c
 
 	memset(key, 0, sizeof(*key));
 	st = tf_check_gun(gun, err);
-	if (st == TUFSIGN_OK && (role == NULL || (strcmp(role, "timestamp") != 0 &&
-						  strcmp(role, "snapshot") != 0)))
+	if (st == TUFSIGN_OK &&
+	    (role == NULL || (strcmp(role, "timestamp") != 0 && strcmp(role, "snapshot") != 0)))
 		st = tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 				       "the server holds keys only for timestamp and snapshot, "
 				       "not '%s'",
@@ -229,8 +234,8 @@ tufsign_status tufsign_notary_get_key(tufsign_notary *client, const char *gun, c
 		goto out;
 	}
 	call.what = what;
-	call.req = (tf_http_request){.method = "GET", .url = url, .max_len = SMALL_RESPONSE_MAX,
-				     .retry = 1};
+	call.req = (tf_http_request){
+		.method = "GET", .url = url, .max_len = SMALL_RESPONSE_MAX, .retry = 1};
 	st = tf_notary_call(client, &call, &resp, err);
 	if (st == TUFSIGN_OK && resp.status != 200)
 		st = tf_server_error(err, what, resp.status, resp.body, resp.len);

@@ -29,7 +29,8 @@ static void append_snippet(tf_buf *b, const char *text, size_t len)
 static void append_detail(tf_buf *b, json_t *detail)
 {
 	const char *name = json_string_value(json_object_get(detail, "Name"));
-	const char *msg = json_string_value(json_object_get(json_object_get(detail, "Error"), "Msg"));
+	const char *msg =
+		json_string_value(json_object_get(json_object_get(detail, "Error"), "Msg"));
 	const char *missing = json_string_value(json_object_get(detail, "Missing"));
 	char *dump;
 

@@ -33,8 +33,7 @@ static int write_all(const unsigned char *data, size_t len)
 	return fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : -1;
 }
 
-static tufsign_status run_publish(tufsign_notary *client, int argc, char **argv,
-				  tufsign_error *err)
+static tufsign_status run_publish(tufsign_notary *client, int argc, char **argv, tufsign_error *err)
 {
 	tufsign_notary_file files[16];
 	unsigned char *data[16] = {0};
@@ -59,8 +58,7 @@ static tufsign_status run_publish(tufsign_notary *client, int argc, char **argv,
 	return st;
 }
 
-static tufsign_status run_command(tufsign_notary *client, int argc, char **argv,
-				  tufsign_error *err)
+static tufsign_status run_command(tufsign_notary *client, int argc, char **argv, tufsign_error *err)
 {
 	tufsign_status st = TUFSIGN_ERR_INVALID_ARGUMENT;
 	unsigned char *data = NULL;
@@ -77,9 +75,8 @@ static tufsign_status run_command(tufsign_notary *client, int argc, char **argv,
 		st = tufsign_notary_get_by_hash(client, argv[1], argv[2], argv[3],
 						strtoull(argv[4], NULL, 10), &data, &len, err);
 	} else if (strcmp(cmd, "version") == 0 && argc == 4) {
-		st = tufsign_notary_get_by_version(client, argv[1], argv[2],
-						   strtoull(argv[3], NULL, 10), 0, &data, &len,
-						   err);
+		st = tufsign_notary_get_by_version(
+			client, argv[1], argv[2], strtoull(argv[3], NULL, 10), 0, &data, &len, err);
 	} else if (strcmp(cmd, "key") == 0 && argc == 3) {
 		tufsign_notary_key key;
 

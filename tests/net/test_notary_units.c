@@ -218,8 +218,7 @@ static void test_credentials_sources(void **state)
 	assert_string_equal(cred.username, "other");
 	tf_credentials_release(&cred);
 
-	assert_int_equal(tf_credentials_lookup("unknown.example/x", path, &cred, &err),
-			 TUFSIGN_OK);
+	assert_int_equal(tf_credentials_lookup("unknown.example/x", path, &cred, &err), TUFSIGN_OK);
 	assert_null(cred.username);
 
 	/* NOTARY_AUTH wins over the docker config; the password may hold ':'. */

@@ -22,7 +22,7 @@
 #include "internal.h"
 #include "tufsign/trust_cache.h"
 
-#define GUN "registry.example:5000/team/app"
+#define GUN     "registry.example:5000/team/app"
 #define GUN_DIR "registry.example%3A5000%2Fteam%2Fapp"
 
 typedef struct fixture {
@@ -71,9 +71,9 @@ static void stage(tufsign_trust_txn *txn, const char *role, const char *text)
 	tufsign_error err;
 
 	tufsign_error_clear(&err);
-	assert_int_equal(tufsign_trust_txn_stage(txn, role, (const unsigned char *)text,
-						 strlen(text), &err),
-			 TUFSIGN_OK);
+	assert_int_equal(
+		tufsign_trust_txn_stage(txn, role, (const unsigned char *)text, strlen(text), &err),
+		TUFSIGN_OK);
 }
 
 static void commit(tufsign_trust_txn *txn)
@@ -227,8 +227,7 @@ static void test_cache_remove_and_clear(void **state)
 	commit(txn);
 
 	tufsign_error_clear(&err);
-	assert_int_equal(tufsign_trust_txn_stage_remove(txn, "targets/releases", &err),
-			 TUFSIGN_OK);
+	assert_int_equal(tufsign_trust_txn_stage_remove(txn, "targets/releases", &err), TUFSIGN_OK);
 	assert_int_equal(tufsign_trust_txn_stage_remove(txn, "targets/absent", &err), TUFSIGN_OK);
 	commit(txn);
 	expect_role(txn, "targets/releases", NULL);
@@ -263,9 +262,9 @@ static void test_cache_crash_leftovers(void **state)
 	snprintf(path, sizeof(path), "%s/%s/staging.99999", f->root, GUN_DIR);
 	assert_int_equal(mkdir(path, 0700), 0);
 	snprintf(path, sizeof(path), "%s/%s/staging.99999/root.json", f->root, GUN_DIR);
-	assert_int_equal(tf_write_file_at(AT_FDCWD, path, (const unsigned char *)"half", 4, path,
-					  NULL),
-			 TUFSIGN_OK);
+	assert_int_equal(
+		tf_write_file_at(AT_FDCWD, path, (const unsigned char *)"half", 4, path, NULL),
+		TUFSIGN_OK);
 	snprintf(path, sizeof(path), "%s/%s/gen.2", f->root, GUN_DIR);
 	assert_int_equal(mkdir(path, 0700), 0);
 	snprintf(path, sizeof(path), "%s/%s/current.tmp", f->root, GUN_DIR);
@@ -377,7 +376,8 @@ static void test_cache_kill_during_commits(void **state)
 		assert_int_equal(waitpid(child, &status, 0), child);
 		assert_true(WIFSIGNALED(status));
 
-		assert_int_equal(tufsign_trust_cache_begin(f->cache, GUN, 0, &txn, NULL), TUFSIGN_OK);
+		assert_int_equal(tufsign_trust_cache_begin(f->cache, GUN, 0, &txn, NULL),
+				 TUFSIGN_OK);
 		if (tufsign_trust_txn_read(txn, "root", &root, &root_len, NULL) == TUFSIGN_OK) {
 			assert_int_equal(tufsign_trust_txn_read(txn, "targets", &targets,
 								&targets_len, NULL),
@@ -423,12 +423,12 @@ static void test_cache_gun_names_separate(void **state)
 static void test_cache_rejects_bad_names(void **state)
 {
 	fixture *f = *state;
-	static const char *const guns[] = {"",	      "../etc",	   "a/../b", "a//b", "a/./b",
-					   ".hidden/x", "a/b/",	   "a\\b",   "a b",  "a%2Fb",
-					   "a?b",	      "a\nb"};
-	static const char *const roles[] = {"",		"foo",		"../root",
-					    "targets/",	"targets/../x", "targets/.x",
-					    "targets//x", "Root",		"targets/a b"};
+	static const char *const guns[] = {"",      "../etc",    "a/../b", "a//b",
+					   "a/./b", ".hidden/x", "a/b/",   "a\\b",
+					   "a b",   "a%2Fb",     "a?b",    "a\nb"};
+	static const char *const roles[] = {"",           "foo",          "../root",
+					    "targets/",   "targets/../x", "targets/.x",
+					    "targets//x", "Root",         "targets/a b"};
 	tufsign_trust_txn *txn = NULL;
 	tufsign_error err;
 	size_t i;
@@ -442,9 +442,9 @@ static void test_cache_rejects_bad_names(void **state)
 	txn = begin(f, GUN);
 	for (i = 0; i < TF_ARRAY_LEN(roles); i++) {
 		tufsign_error_clear(&err);
-		assert_int_equal(tufsign_trust_txn_stage(txn, roles[i],
-							 (const unsigned char *)"x", 1, &err),
-				 TUFSIGN_ERR_INVALID_ARGUMENT);
+		assert_int_equal(
+			tufsign_trust_txn_stage(txn, roles[i], (const unsigned char *)"x", 1, &err),
+			TUFSIGN_ERR_INVALID_ARGUMENT);
 		assert_non_null(strstr(err.message, "invalid role"));
 	}
 	tufsign_trust_txn_free(txn);
@@ -481,8 +481,7 @@ static void test_default_dir(void **state)
 	assert_string_equal(dir, "/home/u/.local/share/tufsign/trust");
 	free(dir);
 	unsetenv("HOME");
-	assert_int_equal(tufsign_trust_cache_default_dir(&dir, &err),
-			 TUFSIGN_ERR_INVALID_ARGUMENT);
+	assert_int_equal(tufsign_trust_cache_default_dir(&dir, &err), TUFSIGN_ERR_INVALID_ARGUMENT);
 	assert_null(dir);
 }
 
