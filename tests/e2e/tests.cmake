@@ -4,6 +4,10 @@ foreach(type p256 p384 rsa3072 ed25519)
   tufsign_script_test(e2e.keytypes.${type} ${CMAKE_CURRENT_LIST_DIR}/keytypes.sh
     ARGS ${type} FIXTURES notary LABELS e2e TIMEOUT 300)
 endforeach()
+# NOTE: matches every leak below the PKCS#11 engine's sign call, so it is
+# limited to the one test that signs with Ed25519 on SoftHSM.
+set_property(TEST e2e.keytypes.ed25519 APPEND PROPERTY ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp:fast_unwind_on_malloc=0")
 tufsign_script_test(e2e.client_snapshot ${CMAKE_CURRENT_LIST_DIR}/client_snapshot.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
 tufsign_script_test(e2e.names_custom ${CMAKE_CURRENT_LIST_DIR}/names_custom.sh
