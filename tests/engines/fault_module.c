@@ -7,6 +7,11 @@
  *   TUFSIGN_FAULT_LOGIN_RV   CK_RV (decimal or 0x hex) every C_Login returns
  *   TUFSIGN_FAULT_SIGN_RV    CK_RV that a C_Sign returns ...
  *   TUFSIGN_FAULT_SIGN_AT    ... at its Nth call (1-based, default 1)
+ *   TUFSIGN_FAULT_HIDE_MECHS comma-separated mechanisms (0x hex) that
+ *                            C_GetMechanismInfo reports as missing
+ *   TUFSIGN_FAULT_KEYPAD_PIN when set, tokens report a protected
+ *                            authentication path, and a C_Login without a PIN
+ *                            logs in with this PIN, as a PIN pad would
  * A faulted C_Sign still ends the operation, as a failing C_Sign does. */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -43,10 +48,51 @@ static CK_RV fault_login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR
 {
 	CK_RV rv = env_rv("TUFSIGN_FAULT_LOGIN_RV");
 
+	const char *keypad = getenv("TUFSIGN_FAULT_KEYPAD_PIN");
+
 	log_call("C_Login", user);
 	if (rv != CKR_OK)
 		return rv;
+	if (keypad != NULL && pin == NULL) {
+		pin = (CK_UTF8CHAR_PTR)keypad;
+		pin_len = strlen(keypad);
+	} else if (keypad != NULL) {
+		/* A PIN pad token takes no PIN from the host. */
+		return CKR_ARGUMENTS_BAD;
+	}
 	return real.C_Login(s, user, pin, pin_len);
+}
+
+static int mechanism_hidden(CK_MECHANISM_TYPE mech)
+{
+	const char *list = getenv("TUFSIGN_FAULT_HIDE_MECHS");
+	char *end = NULL;
+
+	while (list != NULL && *list != '\0') {
+		if (strtoul(list, &end, 0) == mech)
+			return 1;
+		if (end == list)
+			break;
+		list = *end == ',' ? end + 1 : end;
+	}
+	return 0;
+}
+
+static CK_RV fault_mechanism_info(CK_SLOT_ID slot, CK_MECHANISM_TYPE mech,
+				  CK_MECHANISM_INFO_PTR info)
+{
+	if (mechanism_hidden(mech))
+		return CKR_MECHANISM_INVALID;
+	return real.C_GetMechanismInfo(slot, mech, info);
+}
+
+static CK_RV fault_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
+{
+	CK_RV rv = real.C_GetTokenInfo(slot, info);
+
+	if (rv == CKR_OK && getenv("TUFSIGN_FAULT_KEYPAD_PIN") != NULL)
+		info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
+	return rv;
 }
 
 static CK_RV fault_open_session(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
@@ -96,6 +142,8 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 		return rv;
 	real = *inner;
 	wrapped = *inner;
+	wrapped.C_GetMechanismInfo = fault_mechanism_info;
+	wrapped.C_GetTokenInfo = fault_token_info;
 	wrapped.C_OpenSession = fault_open_session;
 	wrapped.C_Login = fault_login;
 	wrapped.C_Sign = fault_sign;

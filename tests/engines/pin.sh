@@ -70,6 +70,18 @@ assert_contains "$STDERR" "token 'pin' needs a PIN and there is no terminal to a
 assert_eq 0 "$(count C_OpenSession)" "sessions opened without a PIN"
 assert_eq 0 "$(count C_Login)" "C_Login calls without a PIN"
 
+# A token with a protected authentication path (the fault module plays a PIN
+# pad): no PIN is read or sent, even with TUFSIGN_PIN set or with no source
+# and no terminal, and the user is told to use the keypad.
+: >"$log"
+assert_exit 0 setsid -w env -u TUFSIGN_PIN TUFSIGN_FAULT_KEYPAD_PIN="$pin" "$TUFSIGN" key list \
+	"$token$wrapped"
+assert_contains "$STDERR" "enter the PIN on the keypad of token 'pin'"
+assert_contains "$STDOUT" "targets"
+assert_eq 1 "$(count 'C_Login 1')" "C_Login calls on a PIN pad token"
+assert_exit 0 env TUFSIGN_PIN="$pin" TUFSIGN_FAULT_KEYPAD_PIN="$pin" "$ENGINE_SIGN" "$msg" \
+	"$token;object=root$wrapped"
+
 # The other login failures: their own names, the PIN exit code, one C_Login.
 for case in 0xa4:CKR_PIN_LOCKED:TUFSIGN_ERR_PIN_LOCKED 0xa2:CKR_PIN_LEN_RANGE:TUFSIGN_ERR_PIN_INVALID \
 	0xa3:CKR_PIN_EXPIRED:TUFSIGN_ERR_PIN_EXPIRED; do
