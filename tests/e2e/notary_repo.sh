@@ -56,6 +56,25 @@ assert_contains "$STDOUT" "by-notary"
 assert_exit 0 nc add "$gun" after "$TEST_DIR/m1.json" -p
 assert_exit 0 ts verify "$gun" after --digest "sha256:$DIGEST"
 
+# The notary client rotates the root key twice; tufsign, which pinned the
+# older root, walks every root version in between and keeps signing.
+pinned=$(jq -r .signed.version "$TUFSIGN_TRUST_DIR"/*/current/root.json)
+for i in 1 2; do
+	echo yes | notary -s "$NOTARY_URL" --tlscacert "$NOTARY_CA" -d "$trust" \
+		key rotate "$gun" root >"$TEST_DIR/rotate.log" 2>&1 ||
+		fail "notary key rotate root failed: $(cat "$TEST_DIR/rotate.log")"
+done
+current=$(server_get "$gun" root.json | jq -r .signed.version)
+assert_eq $((pinned + 2)) "$current" "root version after two rotations"
+make_manifest "$TEST_DIR/m-rotated.json"
+assert_exit 0 ts -v sign "$gun" after-rotation --key "file:$targets_key" \
+	--passphrase-file "$TEST_DIR/targets.pass" --manifest "$TEST_DIR/m-rotated.json"
+assert_contains "$STDERR" "root of '$gun' changed from version $pinned to $current"
+assert_contains "$STDERR" "$((pinned + 1)).root.json"
+assert_eq "$current" "$(jq -r .signed.version "$TUFSIGN_TRUST_DIR"/*/current/root.json)" \
+	"cached root version"
+check_oracles "$gun" after-rotation "$DIGEST" "$SIZE"
+
 # 2. Snapshot key kept by the client (notary's default): tufsign signs the
 # snapshot with the client's key file. tufsign reads one passphrase for all
 # key files of a run, so this repository's keys share one.
