@@ -41,13 +41,16 @@ trap _run_exit_hooks EXIT
 
 # A test killed with SIGKILL, as CTest does on a timeout, runs no trap. A
 # watcher in its own session, so a kill of the test's process group misses
-# it, removes TEST_DIR once the test has exited.
+# it, removes TEST_DIR once the test has exited. It is started from a
+# subshell, so it is no job of the test and a bare `wait` does not wait for it.
 _watch_test_dir() {
 	local start
 	start=$(process_start_time $$)
-	setsid bash -c '. "$1"; wait_for_exit "$2" "$3"; rm -rf "$4"' test-dir-watcher \
-		"$TUFSIGN_SOURCE_DIR/tests/lib/process.sh" $$ "$start" "$TEST_DIR" \
-		</dev/null >/dev/null 2>&1 &
+	(
+		setsid bash -c '. "$1"; wait_for_exit "$2" "$3"; rm -rf "$4"' test-dir-watcher \
+			"$TUFSIGN_SOURCE_DIR/tests/lib/process.sh" $$ "$start" "$TEST_DIR" \
+			</dev/null >/dev/null 2>&1 &
+	)
 }
 _watch_test_dir
 # A signal still runs the hooks: exit from the handler triggers the EXIT trap.
