@@ -20,3 +20,21 @@ tufsign_script_test(net.notary_token ${TUFSIGN_NET_TESTS}/notary_token.sh
   ARGS $<TARGET_FILE:netcheck> FIXTURES notary_token LABELS net TIMEOUT 300)
 tufsign_script_test(net.notary_mtls ${TUFSIGN_NET_TESTS}/notary_mtls.sh
   ARGS $<TARGET_FILE:netcheck> FIXTURES notary_mtls LABELS net TIMEOUT 120)
+
+# Fuzz target of the client's parsers, replayed over its corpus as a test;
+# with TUFSIGN_FUZZ=ON and clang also a libFuzzer binary.
+add_executable(fuzz_net_parse_replay ${TUFSIGN_NET_TESTS}/fuzz_net_parse.c
+  ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_replay.c)
+target_include_directories(fuzz_net_parse_replay PRIVATE ${CMAKE_SOURCE_DIR}/src)
+target_compile_definitions(fuzz_net_parse_replay PRIVATE _GNU_SOURCE)
+target_compile_options(fuzz_net_parse_replay PRIVATE ${TUFSIGN_WARNINGS})
+target_link_libraries(fuzz_net_parse_replay PRIVATE tufsign_static)
+add_test(NAME fuzz_net_parse_replay COMMAND fuzz_net_parse_replay ${TUFSIGN_NET_TESTS}/corpus)
+set_tests_properties(fuzz_net_parse_replay PROPERTIES LABELS "unit;fuzz")
+if(TUFSIGN_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  add_executable(fuzz_net_parse_libfuzzer ${TUFSIGN_NET_TESTS}/fuzz_net_parse.c)
+  target_include_directories(fuzz_net_parse_libfuzzer PRIVATE ${CMAKE_SOURCE_DIR}/src)
+  target_compile_options(fuzz_net_parse_libfuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(fuzz_net_parse_libfuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(fuzz_net_parse_libfuzzer PRIVATE tufsign_static)
+endif()
