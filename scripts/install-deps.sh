@@ -15,7 +15,7 @@ build_packages=(cmake gcc clang pkg-config libssl-dev libp11-dev libp11-kit-dev
 	libcurl4-openssl-dev libjansson-dev libcmocka-dev)
 demo_packages=(softhsm2 p11-kit p11-kit-modules)
 test_packages=(opensc notary openssl curl jq python3 gnutls-bin libengine-pkcs11-openssl
-	iproute2 procps clang-format man-db)
+	iproute2 procps clang-format man-db faketime)
 
 case ${1:-test} in
 build) wanted=("${build_packages[@]}") ;;
