@@ -17,22 +17,21 @@ tufsign_status tf_mkdirs(const char *path, tufsign_error *err)
 {
 	char *copy = tf_strdup(path);
 	char *p;
+	char saved = '\0';
 	tufsign_status st = TUFSIGN_OK;
 
 	if (copy == NULL)
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
-	for (p = copy + 1;; p++) {
+	/* Create each prefix that ends before a '/', then the whole path. */
+	for (p = copy + 1; st == TUFSIGN_OK; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
-		char saved = *p;
-
+		saved = *p;
 		*p = '\0';
-		if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
+		if (mkdir(copy, 0700) != 0 && errno != EEXIST)
 			st = tufsign_error_set(err, TUFSIGN_ERR_IO,
 					       "cannot create directory '%s': %s", copy,
 					       strerror(errno));
-			break;
-		}
 		*p = saved;
 		if (saved == '\0')
 			break;

@@ -218,7 +218,9 @@ static void set_method(tf_http *http, const tf_http_request *req)
 	}
 }
 
-/* Wipe every header string, then free the list: one may carry a secret. */
+/* Wipe every header string, then free the list: one may carry a secret.
+ * NOTE: libcurl copies the headers into its own request buffer, which it
+ * frees without wiping. */
 static void free_headers(struct curl_slist *list)
 {
 	struct curl_slist *node;
@@ -291,7 +293,9 @@ static tufsign_status curl_failure_status(CURLcode rc)
 }
 
 /* With TLS 1.3 the server rejects a client certificate after the
- * handshake, so libcurl reports a receive error carrying the TLS alert. */
+ * handshake, so libcurl reports a receive error carrying the TLS alert.
+ * NOTE: the alert is recognised by OpenSSL's wording; with another TLS
+ * backend of libcurl it is reported as a network error. */
 static int tls_alert(CURLcode rc, const char *detail)
 {
 	return (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR) &&
