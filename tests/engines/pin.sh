@@ -55,6 +55,28 @@ printf 'wrong-pin\n' >"$TEST_DIR/wrong"
 assert_exit 0 env TUFSIGN_PIN=wrong-pin "$TUFSIGN" --pin-file "$TEST_DIR/wrong" key list \
 	"$token?pin-source=file:$TOKEN_PIN_FILE"
 
+# With a terminal and no other source, the PIN is asked for with echo off:
+# the terminal transcript shows the prompt but not the PIN. The PIN is sent
+# only once the prompt is on screen, so no typed-ahead input is flushed.
+if command -v script >/dev/null; then
+	tty_out=$TEST_DIR/tty.out
+	: >"$tty_out"
+	(
+		for _ in $(seq 300); do
+			grep -q "PIN for token 'pin'" "$tty_out" && break
+			sleep 0.1
+		done
+		printf '%s\n' "$pin"
+	) | env -u TUFSIGN_PIN script -qec "'$TUFSIGN' key list '$token;object=root'" /dev/null \
+		>"$tty_out"
+	transcript=$(tr -d '\r' <"$tty_out")
+	assert_contains "$transcript" "PIN for token 'pin': " "terminal transcript"
+	assert_contains "$transcript" "object=root;type=private" "terminal transcript"
+	assert_not_contains "$transcript" "$pin" "terminal transcript"
+else
+	skip_at_exit "'script' (util-linux) is not installed, so the terminal prompt is untested"
+fi
+
 # A PIN in the URI is rejected before any module is loaded, and the message
 # does not repeat it.
 : >"$log"

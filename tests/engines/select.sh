@@ -38,6 +38,15 @@ assert_exit 29 "$ENGINE_SIGN" "$msg" "pkcs11:token=sel;object=nope"
 assert_contains "$STDERR" "status=TUFSIGN_ERR_KEY_NOT_FOUND"
 assert_contains "$STDERR" "no private key matches 'pkcs11:token=sel;object=nope' on token 'sel'"
 
+# The module: by p11-kit name, by a path that does not exist, by a name that
+# is not registered.
+assert_exit 0 "$TUFSIGN" --json token list "pkcs11:token=sel?module-name=softhsm2"
+assert_contains "$STDOUT" '"label":"sel"'
+assert_exit 4 "$TUFSIGN" key list "pkcs11:token=sel" --module "$TEST_DIR/missing.so"
+assert_contains "$STDERR" "cannot load PKCS#11 module '$TEST_DIR/missing.so'"
+assert_exit 4 "$TUFSIGN" token list "pkcs11:?module-name=missing"
+assert_contains "$STDERR" "no PKCS#11 module named 'missing' is registered with p11-kit"
+
 # Two keys labelled "twin": ambiguous, with both URIs; id= picks one.
 p11tool --keypairgen --key-type EC:prime256v1 --label twin --id a1 --usage-sign >/dev/null 2>&1
 p11tool --keypairgen --key-type EC:prime256v1 --label twin --id a2 --usage-sign >/dev/null 2>&1
