@@ -100,6 +100,8 @@ tufsign_status tf_p11_find_objects(tf_p11_token *t, const tf_p11_uri *u, CK_OBJE
 	return find_all(t, tmpl, n, handles, count, err);
 }
 
+/* The public key object pairs with the private key by CKA_ID, or by label
+ * when the private key has no CKA_ID. */
 static tufsign_status read_ec_point(tf_p11_token *t, tf_p11_object *o, unsigned char **point,
 				    size_t *len)
 {
@@ -113,7 +115,9 @@ static tufsign_status read_ec_point(tf_p11_token *t, tf_p11_object *o, unsigned 
 	/* Some tokens keep CKA_EC_POINT on the private key too. */
 	if (tf_p11_get_attribute(t, o->handle, CKA_EC_POINT, point, len) == CKR_OK)
 		return TUFSIGN_OK;
-	st = find_all(t, tmpl, o->id_len ? 2 : 1, &h, &n, NULL);
+	if (o->id_len == 0)
+		tmpl[1] = (CK_ATTRIBUTE){CKA_LABEL, o->label, strlen(o->label)};
+	st = find_all(t, tmpl, 2, &h, &n, NULL);
 	if (st == TUFSIGN_OK && n == 1 &&
 	    tf_p11_get_attribute(t, h[0], CKA_EC_POINT, point, len) == CKR_OK) {
 		free(h);

@@ -30,6 +30,12 @@ static tufsign_status pin_from_file(const char *path, char **pin, tufsign_error 
 	tf_free_wiped(data, len);
 	if (*pin == NULL)
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	if ((*pin)[0] == '\0') {
+		tf_free_secret(*pin);
+		*pin = NULL;
+		return tufsign_error_set(err, TUFSIGN_ERR_PIN_REQUIRED,
+					 "the first line of PIN file '%s' is empty", path);
+	}
 	return TUFSIGN_OK;
 }
 
@@ -69,6 +75,8 @@ static tufsign_status pin_prompt(int fd, const char *token_label, char **pin, tu
 	quiet.c_lflag |= ICANON;
 	(void)!write(fd, prompt, strlen(prompt));
 	free(prompt);
+	/* NOTE: a signal that ends the process during the prompt leaves echo
+	 * off on the terminal; 'stty echo' restores it. */
 	tcsetattr(fd, TCSAFLUSH, &quiet);
 	while (len < sizeof(buf) - 1) {
 		ssize_t n = read(fd, buf + len, 1);

@@ -50,6 +50,12 @@ assert_exit 0 "$TUFSIGN" --pin-file "$TEST_DIR/pin with space" key list "$token"
 assert_contains "$STDOUT" "targets"
 assert_exit 0 env TUFSIGN_PIN="$pin" "$TUFSIGN" key list "$token"
 assert_contains "$STDOUT" "root"
+# An empty PIN file is an error before any login.
+: >"$TEST_DIR/empty"
+: >"$log"
+assert_exit 3 "$TUFSIGN" --pin-file "$TEST_DIR/empty" key list "$token$wrapped"
+assert_contains "$STDERR" "the first line of PIN file '$TEST_DIR/empty' is empty"
+assert_eq 0 "$(count C_)" "PKCS#11 session calls with an empty PIN file"
 # The URI's pin-source comes before --pin-file and TUFSIGN_PIN.
 printf 'wrong-pin\n' >"$TEST_DIR/wrong"
 assert_exit 0 env TUFSIGN_PIN=wrong-pin "$TUFSIGN" --pin-file "$TEST_DIR/wrong" key list \
