@@ -203,10 +203,51 @@ static void set_tls(tf_http *http)
 		curl_easy_setopt(http->curl, CURLOPT_SSLKEY, http->client_key);
 }
 
-static void set_method(tf_http *http, const tf_http_request *req)
+/* Position of the upload in req->parts while libcurl reads it. */
+typedef struct part_reader {
+	const tf_http_part *parts;
+	size_t nparts;
+	size_t index;
+	size_t offset;
+} part_reader;
+
+static size_t read_parts(char *buffer, size_t size, size_t nitems, void *userdata)
 {
+	part_reader *reader = userdata;
+	size_t room = size * nitems;
+	size_t copied = 0;
+
+	while (copied < room && reader->index < reader->nparts) {
+		const tf_http_part *part = &reader->parts[reader->index];
+		size_t n = part->len - reader->offset;
+
+		if (n > room - copied)
+			n = room - copied;
+		memcpy(buffer + copied, part->data + reader->offset, n);
+		copied += n;
+		reader->offset += n;
+		if (reader->offset == part->len) {
+			reader->index++;
+			reader->offset = 0;
+		}
+	}
+	return copied;
+}
+
+static void set_method(tf_http *http, const tf_http_request *req, part_reader *reader)
+{
+	size_t i, total = 0;
+
 	if (strcmp(req->method, "GET") == 0) {
 		curl_easy_setopt(http->curl, CURLOPT_HTTPGET, 1L);
+	} else if (strcmp(req->method, "POST") == 0 && req->parts != NULL) {
+		for (i = 0; i < req->nparts; i++)
+			total += req->parts[i].len;
+		*reader = (part_reader){.parts = req->parts, .nparts = req->nparts};
+		curl_easy_setopt(http->curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(http->curl, CURLOPT_READFUNCTION, read_parts);
+		curl_easy_setopt(http->curl, CURLOPT_READDATA, reader);
+		curl_easy_setopt(http->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)total);
 	} else if (strcmp(req->method, "POST") == 0) {
 		curl_easy_setopt(http->curl, CURLOPT_POST, 1L);
 		curl_easy_setopt(http->curl, CURLOPT_POSTFIELDS,
@@ -330,7 +371,7 @@ static tufsign_status report_curl_failure(tufsign_error *err, const tf_http_requ
 }
 
 static void set_request(tf_http *http, const tf_http_request *req, struct curl_slist *headers,
-			body_sink *sink, tf_http_response *resp, char *errbuf)
+			body_sink *sink, part_reader *reader, tf_http_response *resp, char *errbuf)
 {
 	CURL *c = http->curl;
 
@@ -358,7 +399,7 @@ static void set_request(tf_http *http, const tf_http_request *req, struct curl_s
 		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 	set_protocols(http);
 	set_tls(http);
-	set_method(http, req);
+	set_method(http, req, reader);
 }
 
 static tufsign_status perform_once(tf_http *http, const tf_http_request *req,
@@ -368,6 +409,7 @@ static tufsign_status perform_once(tf_http *http, const tf_http_request *req,
 	struct curl_slist *headers = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	body_sink sink;
+	part_reader reader = {0};
 	CURLcode rc;
 	int failed = 0;
 
@@ -381,7 +423,7 @@ static tufsign_status perform_once(tf_http *http, const tf_http_request *req,
 		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory building a request");
 		goto out;
 	}
-	set_request(http, req, headers, &sink, resp, errbuf);
+	set_request(http, req, headers, &sink, &reader, resp, errbuf);
 	rc = curl_easy_perform(http->curl);
 	if (rc != CURLE_OK) {
 		st = report_curl_failure(err, req, rc, errbuf, &sink);

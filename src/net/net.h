@@ -26,12 +26,22 @@ typedef struct tf_http {
 	long retry_delay_max_ms;
 } tf_http;
 
+/* One piece of a request body sent from the caller's memory. */
+typedef struct tf_http_part {
+	const unsigned char *data;
+	size_t len;
+} tf_http_part;
+
 typedef struct tf_http_request {
 	const char *method; /* "GET", "POST" or "DELETE" */
 	const char *url;
 	const char *content_type; /* of body, or NULL */
 	const unsigned char *body;
 	size_t body_len;
+	/* Alternatively, a body sent piece by piece without copying; used
+	 * when parts is not NULL. */
+	const tf_http_part *parts;
+	size_t nparts;
 	/* Value of the Authorization header, or NULL. A secret: it is never
 	 * logged and the copy handed to libcurl is wiped after the request. */
 	const char *authorization;

@@ -36,27 +36,64 @@ static tufsign_status pick_boundary(const tufsign_notary_file *files, size_t nfi
 				 "every multipart boundary tried occurs in the upload");
 }
 
-/* The body notary's own client sends: one part per file, named "files",
- * with the role as filename and the exact file bytes. */
-static tufsign_status build_multipart(const tufsign_notary_file *files, size_t nfiles,
-				      const char *boundary, tf_buf *body, tufsign_error *err)
+/* Pieces of the multipart body, sent without copying the files. */
+typedef struct multipart {
+	tf_http_part *parts;
+	char **framing; /* the part headers and the closing boundary */
+	size_t nframing;
+	size_t total;
+} multipart;
+
+static void multipart_release(multipart *body)
 {
 	size_t i;
 
-	for (i = 0; i < nfiles; i++) {
-		tf_buf_printf(body,
-			      "--%s\r\n"
-			      "Content-Disposition: form-data; name=\"files\"; filename=\"%s\"\r\n"
-			      "Content-Type: application/octet-stream\r\n"
-			      "\r\n",
-			      boundary, files[i].role);
-		tf_buf_append(body, files[i].data, files[i].len);
-		tf_buf_append_str(body, "\r\n");
-	}
-	tf_buf_printf(body, "--%s--\r\n", boundary);
-	if (body->failed)
+	for (i = 0; i < body->nframing; i++)
+		free(body->framing[i]);
+	free(body->framing);
+	free(body->parts);
+	memset(body, 0, sizeof(*body));
+}
+
+static void add_part(multipart *body, size_t *n, const void *data, size_t len)
+{
+	body->parts[*n].data = data;
+	body->parts[*n].len = len;
+	body->total += len;
+	(*n)++;
+}
+
+/* The body notary's own client sends: one part per file, named "files",
+ * with the role as filename and the exact file bytes. */
+static tufsign_status build_multipart(const tufsign_notary_file *files, size_t nfiles,
+				      const char *boundary, multipart *body, tufsign_error *err)
+{
+	size_t i, n = 0;
+
+	body->parts = calloc(3 * nfiles + 1, sizeof(*body->parts));
+	body->framing = calloc(nfiles + 1, sizeof(*body->framing));
+	if (body->parts == NULL || body->framing == NULL)
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
 					 "out of memory building the upload");
+	for (i = 0; i <= nfiles; i++) {
+		char *text = i < nfiles ? tf_asprintf("--%s\r\n"
+						      "Content-Disposition: form-data; "
+						      "name=\"files\"; filename=\"%s\"\r\n"
+						      "Content-Type: application/octet-stream\r\n"
+						      "\r\n",
+						      boundary, files[i].role)
+					: tf_asprintf("--%s--\r\n", boundary);
+
+		if (text == NULL)
+			return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
+						 "out of memory building the upload");
+		body->framing[body->nframing++] = text;
+		add_part(body, &n, text, strlen(text));
+		if (i < nfiles) {
+			add_part(body, &n, files[i].data, files[i].len);
+			add_part(body, &n, "\r\n", 2);
+		}
+	}
 	return TUFSIGN_OK;
 }
 
@@ -98,10 +135,9 @@ tufsign_status tufsign_notary_publish(tufsign_notary *client, const char *gun,
 	tufsign_status st;
 	char boundary[41];
 	char *content_type = NULL, *url = NULL, *what = NULL;
-	tf_buf body;
+	multipart body = {0};
 	tf_api_call call = {.gun = gun, .actions = "push,pull"};
 
-	tf_buf_init(&body);
 	st = check_files(gun, files, nfiles, err);
 	if (st == TUFSIGN_OK)
 		st = pick_boundary(files, nfiles, boundary, err);
@@ -122,15 +158,15 @@ tufsign_status tufsign_notary_publish(tufsign_notary *client, const char *gun,
 	call.req = (tf_http_request){.method = "POST",
 				     .url = url,
 				     .content_type = content_type,
-				     .body = body.data,
-				     .body_len = body.len,
+				     .parts = body.parts,
+				     .nparts = 3 * nfiles + 1,
 				     .max_len = SMALL_RESPONSE_MAX,
 				     .retry = 0};
 	st = send_write(client, &call, err);
 	if (st == TUFSIGN_OK)
-		TF_DEBUG("http", "uploaded %zu files (%zu bytes) to '%s'", nfiles, body.len, gun);
+		TF_DEBUG("http", "uploaded %zu files (%zu bytes) to '%s'", nfiles, body.total, gun);
 out:
-	tf_buf_release(&body, 0);
+	multipart_release(&body);
 	free(content_type);
 	free(url);
 	free(what);

@@ -22,6 +22,8 @@ is how often the rule fires (default 1, -1 for always). Actions:
   "close"   close the connection without answering
   "body"    answer 200 with the bytes of the file "file"
   "big"     answer 200 with "size" bytes of JSON-looking filler
+  "capture" write the request body to "file" and its Content-Type header
+            to "file".type, then forward
 The first rule that matches and still has a count left is used.
 
 Only the Python standard library is needed. Listens on loopback only.
@@ -153,6 +155,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with open(rule["file"], "rb") as f:
                 data = f.read()
             return self.reply(200, data, "text/plain; charset=utf-8")
+        if action == "capture":
+            with open(rule["file"], "wb") as f:
+                f.write(body)
+            with open(rule["file"] + ".type", "w") as f:
+                f.write(self.headers.get("Content-Type", ""))
+            return self.forward(method, body)
         if action == "big":
             size = int(rule.get("size", 2 << 20))
             data = b'{"signed":"' + b"x" * max(0, size - 14) + b'"}\n'

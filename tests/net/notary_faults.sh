@@ -33,7 +33,24 @@ assert_exit 24 via_proxy publish "$gun" "${upload[@]}"
 assert_contains "$STDERR" "TUFSIGN_ERR_NETWORK: POST $PROXY_URL/v2/$gun/_trust/tuf/ failed: "
 assert_eq 1 "$(proxy_count POST /_trust/tuf/)" "POSTs sent after a closed connection"
 
+# The upload on the wire: one part per file in the layout of notary's own
+# client, the exact file bytes, CRLF line ends, and the trailing slash.
+proxy_reset
+proxy_rules "[{\"method\": \"POST\", \"path\": \"^/v2/$gun/_trust/tuf/\$\", \"action\": \"capture\",
+	\"file\": \"$TEST_DIR/upload\"}]"
 assert_exit 0 via_proxy publish "$gun" "${upload[@]}"
+content_type=$(cat "$TEST_DIR/upload.type")
+boundary=${content_type#multipart/form-data; boundary=}
+[ "$boundary" != "$content_type" ] && [ ${#boundary} -ge 16 ] ||
+	fail "unexpected Content-Type '$content_type'"
+for role in root targets snapshot; do
+	printf -- '--%s\r\nContent-Disposition: form-data; name="files"; filename="%s"\r\nContent-Type: application/octet-stream\r\n\r\n' \
+		"$boundary" "$role"
+	cat "$META_DIR/$role.json"
+	printf '\r\n'
+done >"$TEST_DIR/expected-upload"
+printf -- '--%s--\r\n' "$boundary" >>"$TEST_DIR/expected-upload"
+cmp "$TEST_DIR/upload" "$TEST_DIR/expected-upload" || fail "the multipart body differs from the expected layout"
 
 # A read that gets a 500 twice is retried and then succeeds.
 proxy_reset
