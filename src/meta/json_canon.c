@@ -195,7 +195,77 @@ static tufsign_status emit_members(tf_json *j, tufsign_canon_mode mode, member *
 	return st;
 }
 
-static tufsign_status canon_object(tf_json *j, tufsign_canon_mode mode, tf_buf *out)
+/* Write the object at j->p directly while its keys come in strictly
+ * increasing order, which is the case for every canonical document. Returns
+ * 1 when a key is out of order (nothing is consumed then and the caller
+ * sorts), 0 when done, -1 on error with *st set. */
+static int canon_object_in_order(tf_json *j, tufsign_canon_mode mode, tf_buf *out,
+				 tufsign_status *st)
+{
+	const unsigned char *start = j->p;
+	size_t out_start = out->len, saved;
+	tf_buf keys[2];
+	unsigned flags = 0, cur = 0;
+	int more = 1, rc = -1, c;
+
+	tf_buf_init(&keys[0]);
+	tf_buf_init(&keys[1]);
+	j->p++;
+	*st = tf_buf_append_byte(out, '{') ? TUFSIGN_ERR_NOMEM : TUFSIGN_OK;
+	while (*st == TUFSIGN_OK && more == 1) {
+		keys[cur].len = 0;
+		if (mode == TUFSIGN_CANON_STRICT)
+			*st = tf_json_string_strict(j, &keys[cur], "key");
+		else
+			*st = tf_json_string(j, &keys[cur], &flags);
+		if (*st != TUFSIGN_OK)
+			break;
+		if (keys[cur].failed) {
+			*st = TUFSIGN_ERR_NOMEM;
+			break;
+		}
+		if (out->len > out_start + 1) {
+			tf_buf *prev = &keys[cur ^ 1], *key = &keys[cur];
+			size_t n = prev->len < key->len ? prev->len : key->len;
+
+			c = n ? memcmp(prev->data, key->data, n) : 0;
+			if (c > 0 || (c == 0 && prev->len >= key->len)) {
+				rc = 1;
+				break;
+			}
+		}
+		if ((out->len > out_start + 1 && tf_buf_append_byte(out, ',')) ||
+		    tf_json_put_string(out, keys[cur].data ? (const char *)keys[cur].data : "",
+				       keys[cur].len, 0) ||
+		    tf_buf_append_byte(out, ':')) {
+			*st = TUFSIGN_ERR_NOMEM;
+			break;
+		}
+		*st = tf_json_expect(j, ':');
+		if (*st != TUFSIGN_OK)
+			break;
+		saved = tf_jpath_push_key(&j->path, (const char *)keys[cur].data, keys[cur].len);
+		*st = tf_json_canon_value(j, mode, out);
+		if (*st != TUFSIGN_OK)
+			break;
+		tf_jpath_pop(&j->path, saved);
+		cur ^= 1;
+		more = tf_json_next(j, '}');
+		if (more < 0)
+			*st = TUFSIGN_ERR_JSON;
+	}
+	if (*st == TUFSIGN_OK && rc != 1)
+		rc = tf_buf_append_byte(out, '}') ? (*st = TUFSIGN_ERR_NOMEM, -1) : 0;
+	if (rc == 1) {
+		out->len = out_start;
+		j->p = start;
+	}
+	tf_buf_release(&keys[0], 0);
+	tf_buf_release(&keys[1], 0);
+	return rc;
+}
+
+static tufsign_status canon_object_sorted(tf_json *j, tufsign_canon_mode mode, tf_buf *out)
 {
 	tf_buf keys;
 	member *m = NULL;
@@ -205,10 +275,6 @@ static tufsign_status canon_object(tf_json *j, tufsign_canon_mode mode, tf_buf *
 
 	tf_buf_init(&keys);
 	j->p++;
-	if (tf_json_peek(j) == '}') {
-		j->p++;
-		return tf_buf_append(out, "{}", 2) ? TUFSIGN_ERR_NOMEM : TUFSIGN_OK;
-	}
 	st = collect_members(j, mode, &keys, &m, &n);
 	if (st != TUFSIGN_OK)
 		goto out;
@@ -218,7 +284,7 @@ static tufsign_status canon_object(tf_json *j, tufsign_canon_mode mode, tf_buf *
 	}
 	after = j->p;
 	for (i = 0; i < n; i++)
-		m[i].key = keys.data + m[i].key_off;
+		m[i].key = keys.data ? keys.data + m[i].key_off : (const unsigned char *)"";
 	qsort(m, n, sizeof(*m), member_cmp);
 	if (tf_buf_append_byte(out, '{')) {
 		st = TUFSIGN_ERR_NOMEM;
@@ -234,6 +300,24 @@ out:
 	free(m);
 	tf_buf_release(&keys, 0);
 	return st;
+}
+
+static tufsign_status canon_object(tf_json *j, tufsign_canon_mode mode, tf_buf *out)
+{
+	tufsign_status st = TUFSIGN_OK;
+	const unsigned char *start = j->p;
+	int rc;
+
+	j->p++;
+	if (tf_json_peek(j) == '}') {
+		j->p++;
+		return tf_buf_append(out, "{}", 2) ? TUFSIGN_ERR_NOMEM : TUFSIGN_OK;
+	}
+	j->p = start;
+	rc = canon_object_in_order(j, mode, out, &st);
+	if (rc <= 0)
+		return st;
+	return canon_object_sorted(j, mode, out);
 }
 
 static tufsign_status canon_array(tf_json *j, tufsign_canon_mode mode, tf_buf *out)
@@ -318,6 +402,8 @@ tufsign_status tufsign_json_canonicalize(const char *in, size_t len, tufsign_can
 		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT, "no JSON text given");
 	tf_json_init(&j, in, len, err);
 	tf_buf_init(&b);
+	/* canonical text is rarely longer than its input */
+	tf_buf_presize(&b, len + 64);
 	st = tf_json_canon_value(&j, mode, &b);
 	if (st == TUFSIGN_OK)
 		st = tf_json_end(&j);

@@ -1,8 +1,24 @@
 /* JSON scanning with notary's decoder rules, and the string writers. */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json_scan.h"
+
+int tf_buf_presize(tf_buf *b, size_t n)
+{
+	if (b->data != NULL || n == SIZE_MAX)
+		return tf_buf_reserve(b, n);
+	b->data = malloc(n + 1);
+	if (b->data == NULL) {
+		b->failed = 1;
+		return -1;
+	}
+	b->cap = n + 1;
+	b->data[0] = '\0';
+	return 0;
+}
 
 void tf_json_init(tf_json *j, const void *data, size_t len, tufsign_error *err)
 {

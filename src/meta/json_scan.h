@@ -92,6 +92,11 @@ int tf_json_put_string(tf_buf *out, const char *s, size_t len, int html);
 /* Append canonical text, applying the file escaping when html is set. */
 int tf_json_put_raw(tf_buf *out, const char *s, size_t len, int html);
 
+/* Give an empty buffer exactly n bytes of room (plus the NUL). tf_buf grows
+ * by powers of two, which would count up to twice the size of a large
+ * document against its memory. */
+int tf_buf_presize(tf_buf *b, size_t n);
+
 /* Canonicalize the value at the current position into out. */
 tufsign_status tf_json_canon_value(tf_json *j, tufsign_canon_mode mode, tf_buf *out);
 

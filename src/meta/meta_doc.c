@@ -15,9 +15,9 @@ struct tf_arena_chunk {
 	max_align_t data[];
 };
 
-/* Chunks grow with the document; 64 KiB keeps the per-chunk overhead small
- * for targets documents of many thousand entries. */
-#define ARENA_CHUNK 65536
+/* Small enough that a small document wastes little, large enough that a
+ * targets document of 100,000 entries needs only a few hundred chunks. */
+#define ARENA_CHUNK 16384
 
 void *tf_meta_alloc(tufsign_meta *doc, size_t n)
 {
@@ -80,6 +80,19 @@ int tf_meta_reserve_files(tufsign_meta *doc, size_t extra)
 {
 	return grow((void **)&doc->files, &doc->store->file_cap, doc->file_count + extra,
 		    sizeof(*doc->files));
+}
+
+void tf_meta_shrink_files(tufsign_meta *doc)
+{
+	tufsign_file_meta *p;
+
+	if (doc->file_count == 0 || doc->file_count == doc->store->file_cap)
+		return;
+	p = realloc(doc->files, doc->file_count * sizeof(*doc->files));
+	if (p == NULL)
+		return;
+	doc->files = p;
+	doc->store->file_cap = doc->file_count;
 }
 
 tufsign_role *tf_meta_append_role(tufsign_meta *doc)

@@ -22,6 +22,8 @@ char *tf_meta_strndup(tufsign_meta *doc, const char *s, size_t n);
 
 /* Grow doc->files so one more entry fits; 0 on success. */
 int tf_meta_reserve_files(tufsign_meta *doc, size_t extra);
+/* Release the unused capacity of doc->files. */
+void tf_meta_shrink_files(tufsign_meta *doc);
 /* Append a role entry (zeroed) and return it, or NULL. */
 tufsign_role *tf_meta_append_role(tufsign_meta *doc);
 /* Insert a copy of key keeping keys sorted; fails on a duplicate ID. */

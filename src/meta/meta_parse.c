@@ -366,10 +366,12 @@ static tufsign_status files_member(parser *p, void *ctx)
 
 static tufsign_status read_files(parser *p, int is_meta)
 {
-	tufsign_status st = read_object(p, files_member, is_meta ? p : NULL);
+	tufsign_status st;
 
+	st = read_object(p, files_member, is_meta ? p : NULL);
 	if (st != TUFSIGN_OK)
 		return st;
+	tf_meta_shrink_files(p->doc);
 	return tf_meta_sort_files(p->doc, p->j.path.text, p->j.err);
 }
 

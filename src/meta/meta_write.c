@@ -249,10 +249,47 @@ tufsign_status tf_meta_write_file(const tufsign_meta *doc, tf_buf *out, tufsign_
 	return TUFSIGN_OK;
 }
 
-/* Room for a document: its file is roughly 200 bytes per entry. */
-static size_t size_hint(const tufsign_meta *doc)
+/* Upper bound of a string's length once written: quotes and backslashes
+ * gain a backslash, and the file escaping turns '<' '>' '&' into six bytes
+ * and U+2028/U+2029 (three bytes from 0xe2) into six. */
+static size_t written_len(const char *s, int html)
 {
-	return 1024 + doc->file_count * 200 + doc->key_count * 1024;
+	size_t n = 0;
+
+	for (; *s; s++) {
+		n++;
+		if (*s == '"' || *s == '\\')
+			n++;
+		else if (html && (*s == '<' || *s == '>' || *s == '&' || *s == '\xe2'))
+			n += 5;
+	}
+	return n;
+}
+
+/* An upper bound of the output size, so a large document is written into
+ * one allocation. */
+static size_t size_hint(const tufsign_meta *doc, int html)
+{
+	size_t n = 1024, i;
+
+	for (i = 0; i < doc->key_count; i++)
+		n += 200 + doc->keys[i].public_len * 4 / 3;
+	for (i = 0; i < doc->role_count; i++) {
+		const tufsign_role *r = &doc->roles[i];
+		size_t k;
+
+		n += 128 + written_len(r->name, html) + 70 * r->keyid_count;
+		for (k = 0; k < r->path_count; k++)
+			n += 3 + written_len(r->paths[k], html);
+	}
+	for (i = 0; i < doc->file_count; i++) {
+		const tufsign_file_meta *f = &doc->files[i];
+
+		n += 48 + written_len(f->name, html) + (f->hashes.has_sha256 ? 56 : 0) +
+		     (f->hashes.has_sha512 ? 100 : 0) +
+		     (f->custom ? 12 + written_len(f->custom, html) : 0);
+	}
+	return n;
 }
 
 static tufsign_status finish(tf_buf *b, tufsign_status st, char **out, size_t *out_len,
@@ -276,7 +313,7 @@ tufsign_status tufsign_meta_canonical(const tufsign_meta *doc, char **out, size_
 	if (out_len != NULL)
 		*out_len = 0;
 	tf_buf_init(&b);
-	tf_buf_reserve(&b, size_hint(doc));
+	tf_buf_presize(&b, size_hint(doc, 0));
 	return finish(&b, tf_meta_write_signed(doc, 0, &b, err), out, out_len, err);
 }
 
@@ -289,6 +326,6 @@ tufsign_status tufsign_meta_file_bytes(const tufsign_meta *doc, char **out, size
 	if (out_len != NULL)
 		*out_len = 0;
 	tf_buf_init(&b);
-	tf_buf_reserve(&b, size_hint(doc) + 512 * doc->signature_count);
+	tf_buf_presize(&b, size_hint(doc, 1) + 1024 * doc->signature_count);
 	return finish(&b, tf_meta_write_file(doc, &b, err), out, out_len, err);
 }
