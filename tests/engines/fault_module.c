@@ -4,7 +4,9 @@
  *   TUFSIGN_FAULT_MODULE     module to wrap (default SoftHSM's)
  *   TUFSIGN_FAULT_LOG        file that gets one line per C_OpenSession, C_Login
  *                            (with the user type) and C_Sign (with its number)
- *   TUFSIGN_FAULT_LOGIN_RV   CK_RV (decimal or 0x hex) every C_Login returns
+ *   TUFSIGN_FAULT_LOGIN_RV   CK_RV (decimal or 0x hex) every C_Login returns;
+ *                            CKR_USER_ALREADY_LOGGED_IN logs in first, as if
+ *                            another application had
  *   TUFSIGN_FAULT_SIGN_RV    CK_RV that a C_Sign returns ...
  *   TUFSIGN_FAULT_SIGN_AT    ... at its Nth call (1-based, default 1)
  *   TUFSIGN_FAULT_HIDE_MECHS comma-separated mechanisms (0x hex) that
@@ -51,6 +53,10 @@ static CK_RV fault_login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR
 	const char *keypad = getenv("TUFSIGN_FAULT_KEYPAD_PIN");
 
 	log_call("C_Login", user);
+	if (rv == CKR_USER_ALREADY_LOGGED_IN) {
+		real.C_Login(s, user, pin, pin_len);
+		return rv;
+	}
 	if (rv != CKR_OK)
 		return rv;
 	if (keypad != NULL && pin == NULL) {

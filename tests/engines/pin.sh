@@ -33,6 +33,10 @@ assert_eq 1 "$(count 'C_Login 1')" "C_Login calls for two keys"
 assert_eq 1 "$(count C_OpenSession)" "sessions for two keys"
 assert_eq 6 "$(count C_Sign)" "C_Sign calls for six signatures"
 
+# A token some other application already logged in to is used as it is.
+assert_exit 0 env TUFSIGN_PIN="$pin" TUFSIGN_FAULT_LOGIN_RV=0x100 "$ENGINE_SIGN" "$msg" \
+	"$token;object=root$wrapped"
+
 # A wrong PIN: one C_Login, never retried, the PIN exit code, the CK_RV name.
 : >"$log"
 assert_exit 3 env TUFSIGN_PIN=0000-wrong "$TUFSIGN" key list "$token$wrapped"
