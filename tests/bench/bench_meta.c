@@ -67,13 +67,15 @@ static void die(const char *what, const tufsign_error *err)
 }
 
 /* Heap accounting: glibc lets a program replace malloc, calloc, realloc and
- * free, and exports its own implementations under __libc_ names. */
+ * free, and exports its own implementations under __libc_ names. Sanitizer
+ * builds own malloc themselves, so there the peak columns read 0. */
+static size_t heap_now, heap_peak;
+
+#if !defined(__SANITIZE_ADDRESS__)
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t size);
 extern void __libc_free(void *p);
-
-static size_t heap_now, heap_peak;
 
 static void heap_add(void *p)
 {
@@ -117,6 +119,7 @@ void free(void *p)
 		heap_now -= malloc_usable_size(p);
 	__libc_free(p);
 }
+#endif
 
 static tufsign_meta *make_targets(size_t count, tufsign_signer *signer, tufsign_pubkey *key)
 {
