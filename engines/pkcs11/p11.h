@@ -1,6 +1,11 @@
 /* Internal interface of the PKCS#11 engine. Everything here talks to the
  * module through the function list that p11-kit loaded; nothing outside
- * engines/pkcs11 includes this header. */
+ * engines/pkcs11 includes this header.
+ *
+ * libp11 0.4.12 is not used: it loads its own instance of the module and
+ * exposes neither its session nor its function list, so keys found through
+ * it could not share one C_Login with the direct calls that signing needs
+ * (CKM_ECDSA raw output, CKM_EDDSA, PSS parameters, context logins). */
 #ifndef TF_P11_H
 #define TF_P11_H
 
