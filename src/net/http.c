@@ -94,6 +94,14 @@ static size_t write_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 			return 0;
 		return n;
 	}
+	if (sink->buf.cap == 0) {
+		curl_off_t expected = -1;
+
+		/* One allocation of the announced size instead of doubling. */
+		curl_easy_getinfo(sink->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected);
+		if (expected > 0 && (curl_off_t)sink->max_len >= expected)
+			tf_buf_reserve(&sink->buf, (size_t)expected);
+	}
 	if (n > sink->max_len - sink->buf.len) {
 		sink->too_large = 1;
 		return 0;
