@@ -41,6 +41,18 @@ for file in "${keys[@]}"; do
 	assert_contains "$STDOUT" "\"keyid\":\"$(basename "$file" .key)\""
 done
 
+# docker trust writes the same format with "gun:" and "role:" headers.
+openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
+	openssl pkcs8 -topk8 -v2 aes-256-cbc -passout "pass:$pass" >"$TEST_DIR/plain-enc.pem"
+{
+	head -n 1 "$TEST_DIR/plain-enc.pem"
+	printf 'gun: registry.example/team/app\nrole: targets\n\n'
+	tail -n +2 "$TEST_DIR/plain-enc.pem"
+} >"$TEST_DIR/docker.key"
+assert_exit 0 env TUFSIGN_PASSPHRASE="$pass" "$ENGINE_SIGN" -o "$TEST_DIR/docker" "$msg" \
+	"$TEST_DIR/docker.key"
+verify_sig ecdsa-p256 "$TEST_DIR/docker.0.pub.der" "$msg" "$TEST_DIR/docker.0.0.sig"
+
 # Wrong and missing passphrases.
 assert_exit 23 env TUFSIGN_PASSPHRASE=not-it "$ENGINE_SIGN" "$msg" "${keys[0]}"
 assert_contains "$STDERR" "status=TUFSIGN_ERR_PIN_INCORRECT"
