@@ -185,6 +185,11 @@ static tufsign_status credentials_for(tufsign_notary *client, const char *gun,
 	client->found_host = host;
 	st = tf_credentials_lookup(gun, client->docker_config, &client->found, err);
 	*cred = &client->found;
+	if (st != TUFSIGN_OK) {
+		/* Look up again next time rather than go on without credentials. */
+		free(client->found_host);
+		client->found_host = NULL;
+	}
 	return st;
 }
 
