@@ -28,6 +28,27 @@ assert_eq 2 "$(grep -c '^Slot ' <<<"$proxy_listing")" "slots behind the p11-kit 
 assert_exit 0 p11-kit list-modules
 assert_contains "$STDOUT" "token: fixture-one"
 
+# p11-kit reads the per-user module configuration that make-token.sh writes
+# only for users other than root. For such a user, p11-kit must load
+# SoftHSM2 and no other module. As root, the check runs as user nobody.
+module_lines() {
+	p11-kit list-modules | grep -v '^[[:space:]]' || true
+}
+if [ "$(id -u)" != 0 ]; then
+	assert_eq "softhsm2: $SOFTHSM2_MODULE" "$(module_lines)" "modules p11-kit loads"
+elif command -v runuser >/dev/null && id nobody >/dev/null 2>&1; then
+	shared=$TEST_DIR/shared
+	mkdir -m 777 "$shared"
+	chmod 711 "$TEST_DIR"
+	assert_exit 0 runuser -u nobody -- "$TUFSIGN_SOURCE_DIR/softhsm-config/make-token.sh" \
+		"$shared/token" user-token 12345678 1234
+	nobody_modules=$(runuser -u nobody -- bash -c \
+		". '$shared/token/token.env'; $(declare -f module_lines); module_lines")
+	assert_eq "softhsm2: $SOFTHSM2_MODULE" "$nobody_modules" "modules p11-kit loads for nobody"
+else
+	skip_at_exit "per-user p11-kit configuration not checked: runuser or user nobody missing"
+fi
+
 # PINs: the user PIN logs in, the SO PIN can set the user PIN again, a wrong
 # PIN is rejected.
 assert_exit 0 pkcs11-tool --module "$SOFTHSM2_MODULE" --token-label fixture-one \
