@@ -16,6 +16,7 @@
 
 #include "internal.h"
 #include "tufsign/metadata.h"
+#include "tufsign/verify.h"
 
 #define CASE_MAX (1 << 20)
 
@@ -176,11 +177,74 @@ static void invalid_cases(void **state)
 	run_dir("invalid", check_invalid);
 }
 
+static unsigned char *notary_file(const char *name, size_t *len)
+{
+	char path[1024];
+	unsigned char *data;
+
+	snprintf(path, sizeof(path), "%s/meta/cases/valid/%s", TUFSIGN_TEST_DATA, name);
+	data = slurp(path, len);
+	assert_non_null(data);
+	return data;
+}
+
+/* Files the notary client published (root rotated once, a delegation, local
+ * time offsets in expires), verified offline with "now" one day before the
+ * timestamp expires. */
+static void notary_chain(void **state)
+{
+	static const char *const names[] = {
+		"root.notary-v1.json",   "root.notary-rotated-v2.json", "timestamp.notary.json",
+		"snapshot.notary.json",  "targets.notary.json",         "targets+releases.notary.json",
+	};
+	unsigned char *data[6];
+	size_t len[6], i;
+	tufsign_role_file root2, ts, sn, tg, rel;
+	tufsign_chain_input in = {0};
+	tufsign_chain *chain = NULL;
+	tufsign_error err;
+
+	(void)state;
+	for (i = 0; i < 6; i++)
+		data[i] = notary_file(names[i], &len[i]);
+	root2 = (tufsign_role_file){"root", data[1], len[1]};
+	ts = (tufsign_role_file){"timestamp", data[2], len[2]};
+	sn = (tufsign_role_file){"snapshot", data[3], len[3]};
+	tg = (tufsign_role_file){"targets", data[4], len[4]};
+	rel = (tufsign_role_file){"targets/releases", data[5], len[5]};
+	in.gun = "registry.example/t/meta-bf39bb0e";
+	in.now = 1797626026 - 86400; /* 2026-12-18T20:33:46Z, the timestamp's expiry */
+	in.trusted_root = data[0];
+	in.trusted_root_len = len[0];
+	in.roots = &root2;
+	in.root_count = 1;
+	in.timestamp = &ts;
+	in.snapshot = &sn;
+	in.targets = &tg;
+	in.delegations = &rel;
+	in.delegation_count = 1;
+	tufsign_error_clear(&err);
+	if (tufsign_verify_chain(&in, &chain, &err) != TUFSIGN_OK)
+		fail_msg("%s %s %s: %s", tufsign_status_name(err.status), err.role, err.path,
+			 err.message);
+	assert_int_equal(chain->root->version, 2);
+	assert_non_null(tufsign_meta_find_file(chain->delegations[0], "v1"));
+	tufsign_chain_free(chain);
+	in.now = 1797626026 + 1;
+	tufsign_error_clear(&err);
+	assert_int_equal(tufsign_verify_chain(&in, &chain, &err), TUFSIGN_ERR_EXPIRED);
+	assert_string_equal(err.role, "timestamp");
+	assert_string_equal(err.message, "'timestamp' expired at 2026-12-18T20:33:46.841201681Z");
+	for (i = 0; i < 6; i++)
+		free(data[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(valid_cases),
 		cmocka_unit_test(invalid_cases),
+		cmocka_unit_test(notary_chain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

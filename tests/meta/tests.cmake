@@ -16,3 +16,12 @@ tufsign_unit_test(meta_verify SOURCES ${TUFSIGN_META_TEST_DIR}/test_verify.c)
 target_link_libraries(meta_verify PRIVATE tufsign_soft_signer)
 
 tufsign_unit_test(meta_roundtrip SOURCES ${TUFSIGN_META_TEST_DIR}/test_roundtrip.c)
+
+# Metadata published by the real notary client, verified and re-serialized.
+add_executable(meta_notary_check ${TUFSIGN_META_TEST_DIR}/notary_check.c)
+target_include_directories(meta_notary_check PRIVATE ${CMAKE_SOURCE_DIR}/src)
+target_compile_definitions(meta_notary_check PRIVATE _GNU_SOURCE)
+target_compile_options(meta_notary_check PRIVATE ${TUFSIGN_WARNINGS} -Wno-missing-prototypes)
+target_link_libraries(meta_notary_check PRIVATE tufsign_static)
+tufsign_script_test(meta_notary_roundtrip ${TUFSIGN_META_TEST_DIR}/notary_roundtrip.sh
+  ARGS $<TARGET_FILE:meta_notary_check> FIXTURES notary LABELS "notary" TIMEOUT 300)
