@@ -53,10 +53,10 @@ TUFSIGN_API tufsign_status tufsign_trust_cache_open(const char *dir, tufsign_tru
  * accepted. */
 TUFSIGN_API void tufsign_trust_cache_free(tufsign_trust_cache *cache);
 
-/* Check that gun can be stored: non-empty, at most 255 bytes, segments
- * separated by single '/', no "." or ".." segment, no leading '.', no
- * control characters or backslash. Returns TUFSIGN_OK or
- * TUFSIGN_ERR_INVALID_ARGUMENT with the reason in err. */
+/* Check that gun can be stored and used in a URL: non-empty, at most 255
+ * bytes of printable ASCII other than space and \ % ? # " ' < > ` { } | ^,
+ * segments separated by single '/', no "." or ".." segment, no leading '.'.
+ * Returns TUFSIGN_OK or TUFSIGN_ERR_INVALID_ARGUMENT with the reason in err. */
 TUFSIGN_API tufsign_status tufsign_trust_cache_check_gun(const char *gun, tufsign_error *err);
 
 /* Lock gun's entry and begin a transaction on it. The GUN directory is

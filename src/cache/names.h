@@ -8,8 +8,7 @@
 /* Longest GUN accepted; its escaped form must fit one path component. */
 #define TF_GUN_MAX 255
 
-/* Check gun: segments of printable ASCII other than space, '\\', '%', '?'
- * and '#', separated by single '/', no "." or ".." segment, no leading '.'. */
+/* Check gun as tufsign_trust_cache_check_gun() describes. */
 tufsign_status tf_check_gun(const char *gun, tufsign_error *err);
 
 /* Check role: "root", "timestamp", "snapshot", "targets", or a delegation
