@@ -1,6 +1,6 @@
-/* A PKCS#11 module for tests that wraps SoftHSM: every call goes to the real
- * module, C_Login and C_Sign calls are counted into files, and chosen calls
- * fail with a chosen CK_RV. Configured by environment variables:
+/* A PKCS#11 module for tests that wraps SoftHSM. Every call goes to the real
+ * module, C_OpenSession, C_Login and C_Sign calls are logged to a file, and
+ * chosen calls fail with a chosen CK_RV. Configured by environment variables:
  *   TUFSIGN_FAULT_MODULE     module to wrap (default SoftHSM's)
  *   TUFSIGN_FAULT_LOG        file that gets one line per C_OpenSession, C_Login
  *                            (with the user type) and C_Sign (with its number)
