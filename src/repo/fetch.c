@@ -322,15 +322,16 @@ static tufsign_status add_delegation(tf_repo_state *state, tufsign_error *err)
 	return TUFSIGN_OK;
 }
 
-/* Download timestamp, then snapshot, targets and every delegation the
- * snapshot lists, each by the hash and capped at the length its parent gives. */
-static tufsign_status fetch_files(fetch_job *job, tufsign_error *err)
+/* Download timestamp.json, then the snapshot it lists by hash. *snapshot
+ * receives the parsed, not yet verified, snapshot. */
+static tufsign_status fetch_timestamp_snapshot(fetch_job *job, tufsign_meta **snapshot,
+					       tufsign_error *err)
 {
 	tf_repo_state *s = job->state;
-	tufsign_meta *timestamp = NULL, *snapshot = NULL;
+	tufsign_meta *timestamp = NULL;
 	tufsign_status st;
-	size_t i;
 
+	*snapshot = NULL;
 	st = set_role_name(&s->timestamp, "timestamp", err);
 	if (st == TUFSIGN_OK)
 		st = tufsign_notary_get_role(job->client, job->gun, "timestamp", 0,
@@ -340,7 +341,21 @@ static tufsign_status fetch_files(fetch_job *job, tufsign_error *err)
 	if (st == TUFSIGN_OK)
 		st = fetch_listed(job->client, job->gun, timestamp, "snapshot", &s->snapshot, err);
 	if (st == TUFSIGN_OK)
-		st = peek("snapshot", &s->snapshot, &snapshot, err);
+		st = peek("snapshot", &s->snapshot, snapshot, err);
+	tufsign_meta_free(timestamp);
+	return st;
+}
+
+/* Download timestamp, then snapshot, targets and every delegation the
+ * snapshot lists, each by the hash and capped at the length its parent gives. */
+static tufsign_status fetch_files(fetch_job *job, tufsign_error *err)
+{
+	tf_repo_state *s = job->state;
+	tufsign_meta *snapshot = NULL;
+	tufsign_status st;
+	size_t i;
+
+	st = fetch_timestamp_snapshot(job, &snapshot, err);
 	if (st == TUFSIGN_OK)
 		st = fetch_listed(job->client, job->gun, snapshot, "targets", &s->targets, err);
 	for (i = 0; st == TUFSIGN_OK && snapshot != NULL && i < snapshot->file_count; i++) {
@@ -353,7 +368,6 @@ static tufsign_status fetch_files(fetch_job *job, tufsign_error *err)
 			st = fetch_listed(job->client, job->gun, snapshot, name,
 					  &s->delegations[s->delegation_count - 1], err);
 	}
-	tufsign_meta_free(timestamp);
 	tufsign_meta_free(snapshot);
 	return st;
 }
@@ -418,6 +432,44 @@ static tufsign_status read_pinned_root(tufsign_trust_txn *txn, fetch_job *job,
 	return load_previous(txn, &job->previous, err);
 }
 
+static void fetch_job_release(fetch_job *job)
+{
+	tf_repo_state_free(job->state);
+	cached_versions_release(&job->previous);
+	free(job->pinned_root);
+	role_bytes_release(&job->server_root);
+	root_walk_release(&job->walk);
+}
+
+static tufsign_status fetch_job_init(fetch_job *job, tufsign_notary *client, const char *gun,
+				     tufsign_error *err)
+{
+	memset(job, 0, sizeof(*job));
+	job->client = client;
+	job->gun = gun;
+	job->state = calloc(1, sizeof(*job->state));
+	if (job->state == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	return TUFSIGN_OK;
+}
+
+/* Verify the files of job and hand the state to *out. */
+static tufsign_status finish(fetch_job *job, const tufsign_repo_pin *pin, tf_repo_state **out,
+			     tufsign_error *err)
+{
+	tufsign_status st = verify_files(job, err);
+
+	if (st == TUFSIGN_OK)
+		st = check_versions(job->state->chain, &job->previous, job->gun, err);
+	if (st == TUFSIGN_OK && pin != NULL)
+		st = tf_repo_check_pin(job->state->chain->root, pin, err);
+	if (st == TUFSIGN_OK) {
+		*out = job->state;
+		job->state = NULL;
+	}
+	return st;
+}
+
 tufsign_status tf_repo_fetch(tufsign_notary *client, tufsign_trust_txn *txn, const char *gun,
 			     const tufsign_repo_pin *pin, tf_repo_state **out,
 			     tufsign_error *err)
@@ -426,32 +478,68 @@ tufsign_status tf_repo_fetch(tufsign_notary *client, tufsign_trust_txn *txn, con
 	tufsign_status st;
 
 	*out = NULL;
-	memset(&job, 0, sizeof(job));
-	job.client = client;
-	job.gun = gun;
-	job.state = calloc(1, sizeof(*job.state));
-	if (job.state == NULL)
-		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
-	st = read_pinned_root(txn, &job, err);
+	st = fetch_job_init(&job, client, gun, err);
+	if (st == TUFSIGN_OK)
+		st = read_pinned_root(txn, &job, err);
 	if (st == TUFSIGN_OK)
 		st = resolve_root(&job, err);
 	if (st == TUFSIGN_OK)
 		st = fetch_files(&job, err);
 	if (st == TUFSIGN_OK)
-		st = verify_files(&job, err);
+		st = finish(&job, pin, out, err);
+	fetch_job_release(&job);
+	return st;
+}
+
+static int covers(const tufsign_meta *snapshot, const char *role, const tufsign_digest *digest)
+{
+	const tufsign_file_meta *entry = tufsign_meta_find_file(snapshot, role);
+
+	return entry != NULL && entry->hashes.has_sha256 && entry->length == digest->length &&
+	       memcmp(entry->hashes.sha256, digest->sha256, 32) == 0;
+}
+
+/* Move the files that did not change in the upload from base to job. */
+static void take_unchanged(fetch_job *job, tf_repo_state *base)
+{
+	job->state->root = base->root;
+	memset(&base->root, 0, sizeof(base->root));
+	job->state->delegations = base->delegations;
+	job->state->delegation_count = base->delegation_count;
+	base->delegations = NULL;
+	base->delegation_count = 0;
+	job->state->first_use = base->first_use;
+}
+
+tufsign_status tf_repo_fetch_uploaded(tufsign_notary *client, tufsign_trust_txn *txn,
+				      const char *gun, tf_repo_state *base,
+				      tf_role_bytes *targets, const tufsign_digest *digest,
+				      tf_repo_state **out, tufsign_error *err)
+{
+	tufsign_meta *snapshot = NULL;
+	fetch_job job;
+	tufsign_status st;
+
+	*out = NULL;
+	if (base->root_rotated)
+		return TUFSIGN_OK;
+	st = fetch_job_init(&job, client, gun, err);
 	if (st == TUFSIGN_OK)
-		st = check_versions(job.state->chain, &job.previous, gun, err);
-	if (st == TUFSIGN_OK && pin != NULL)
-		st = tf_repo_check_pin(job.state->chain->root, pin, err);
+		st = read_pinned_root(txn, &job, err);
 	if (st == TUFSIGN_OK) {
-		*out = job.state;
-		job.state = NULL;
+		take_unchanged(&job, base);
+		st = fetch_timestamp_snapshot(&job, &snapshot, err);
 	}
-	tf_repo_state_free(job.state);
-	cached_versions_release(&job.previous);
-	free(job.pinned_root);
-	role_bytes_release(&job.server_root);
-	root_walk_release(&job.walk);
+	if (st == TUFSIGN_OK && covers(snapshot, "targets", digest)) {
+		job.state->targets.data = targets->data;
+		job.state->targets.len = targets->len;
+		targets->data = NULL;
+		st = set_role_name(&job.state->targets, "targets", err);
+		if (st == TUFSIGN_OK)
+			st = finish(&job, NULL, out, err);
+	}
+	tufsign_meta_free(snapshot);
+	fetch_job_release(&job);
 	return st;
 }
 

@@ -185,32 +185,33 @@ static int changes_visible(const publish_job *job, const tufsign_meta *targets)
 	return 1;
 }
 
-/* Fetch the state after the upload and confirm it: the server's snapshot
- * must cover exactly our targets bytes (and the timestamp our snapshot
- * bytes), unless a later publisher already built on them, in which case
- * the changes must still be visible. The confirmed state replaces the one
- * of the attempt. */
+/* Fetch the state after the upload and confirm it. Usually the server's
+ * new snapshot covers exactly our targets bytes, and only timestamp and
+ * snapshot are downloaded. Otherwise a later publisher already built on
+ * our version: everything is fetched again and the changes must still be
+ * visible. The confirmed state replaces the one of the attempt. */
 static tufsign_status confirm(publish_job *job, tufsign_error *err)
 {
+	tf_role_bytes targets = {NULL, (unsigned char *)job->targets_file, job->targets_len};
 	tf_repo_state *after = NULL;
-	const tufsign_file_meta *entry;
 	tufsign_status st;
 
-	st = tf_repo_fetch(job->ctx->client, job->txn, job->gun, job->ctx->pin, &after, err);
+	/* The attempt's documents are no longer needed: free them first, so a
+	 * large repository is not held twice. */
+	tufsign_chain_free(job->state->chain);
+	job->state->chain = NULL;
+	free(job->snapshot_file);
+	job->snapshot_file = NULL;
+	job->targets_file = NULL;
+	st = tf_repo_fetch_uploaded(job->ctx->client, job->txn, job->gun, job->state, &targets,
+				    &job->targets_digest, &after, err);
+	free(targets.data);
+	if (st == TUFSIGN_OK && after == NULL)
+		st = tf_repo_fetch(job->ctx->client, job->txn, job->gun, job->ctx->pin, &after,
+				   err);
 	if (st != TUFSIGN_OK) {
 		tufsign_error_prefix(err, "uploaded, but cannot confirm the new state: ");
 		return st;
-	}
-	entry = tufsign_meta_find_file(after->chain->snapshot, "targets");
-	if (after->chain->targets->version == job->targets_version &&
-	    (entry == NULL || entry->length != job->targets_digest.length ||
-	     memcmp(entry->hashes.sha256, job->targets_digest.sha256, 32) != 0)) {
-		tf_repo_state_free(after);
-		return tufsign_error_set(err, TUFSIGN_ERR_HASH_MISMATCH,
-					 "the server's snapshot does not cover the targets file "
-					 "just uploaded (version %lld): the server re-serialized "
-					 "it differently",
-					 (long long)job->targets_version);
 	}
 	if (after->chain->targets->version < job->targets_version ||
 	    !changes_visible(job, after->chain->targets)) {

@@ -45,6 +45,18 @@ tufsign_status tf_repo_fetch(tufsign_notary *client, tufsign_trust_txn *txn, con
 
 void tf_repo_state_free(tf_repo_state *state);
 
+/* Confirm an upload cheaply: download the timestamp and the snapshot it
+ * lists, and when that snapshot covers exactly the uploaded targets bytes
+ * (digest), verify the state made of them, the targets bytes (moved from
+ * *targets) and the root and delegations of base (moved from base). *out
+ * stays NULL, with TUFSIGN_OK, when the snapshot lists other targets bytes
+ * (a later publish) or the root changed during the run; the caller then
+ * fetches everything with tf_repo_fetch(). */
+tufsign_status tf_repo_fetch_uploaded(tufsign_notary *client, tufsign_trust_txn *txn,
+				      const char *gun, tf_repo_state *base,
+				      tf_role_bytes *targets, const tufsign_digest *digest,
+				      tf_repo_state **out, tufsign_error *err);
+
 /* Replace the cached files of the GUN with those of state and commit. */
 tufsign_status tf_repo_save(tufsign_trust_txn *txn, const tf_repo_state *state,
 			    tufsign_error *err);
