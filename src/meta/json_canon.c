@@ -82,7 +82,7 @@ out:
 
 static tufsign_status canon_number(tf_json *j, tufsign_canon_mode mode, tf_buf *out)
 {
-	const unsigned char *s = NULL, *at = j->p;
+	const unsigned char *s = NULL;
 	int64_t v = 0;
 	size_t len = 0;
 	tufsign_status st;
@@ -93,7 +93,6 @@ static tufsign_status canon_number(tf_json *j, tufsign_canon_mode mode, tf_buf *
 			return st;
 		return tf_buf_printf(out, "%lld", (long long)v) ? TUFSIGN_ERR_NOMEM : TUFSIGN_OK;
 	}
-	(void)at;
 	st = tf_json_number(j, &s, &len);
 	if (st != TUFSIGN_OK)
 		return st;

@@ -539,8 +539,9 @@ static int needs_escape(unsigned char c, int html)
 	return c == '"' || c == '\\' || (html && (c == '<' || c == '>' || c == '&' || c == 0xe2));
 }
 
-/* Write s with the given escaping; quotes_escaped says whether '"' and '\'
- * are escaped too (strings) or already are (raw canonical text). */
+/* Write str with the given escaping. With quote_escapes set, '"' and '\' are
+ * escaped too (string content); otherwise they pass unchanged because the
+ * input is canonical text that already carries their escapes. */
 static int put_escaped(tf_buf *out, const char *str, size_t len, int html, int quote_escapes)
 {
 	const unsigned char *s = (const unsigned char *)str, *end = s + len, *run;

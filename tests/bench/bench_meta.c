@@ -6,10 +6,10 @@
  * same run as the baseline for canonical serialization.
  *
  * Usage: bench_meta [COUNT...]   (default 1000 10000 100000)
- * Times are the best of several runs. Peak memory is counted by the malloc
- * wrappers below (usable size of every live block, glibc only): the most heap
- * in use while the file bytes are read into memory, parsed and verified,
- * so the file itself is part of it. */
+ * Times are the best of several runs. Peak memory is the most heap in use
+ * while the file bytes are read into memory, parsed and verified, so the file
+ * itself is part of it. The malloc wrappers below count it as the usable size
+ * of every live block (glibc only). */
 #include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
-/* Fuzz the role document parser and writer. The first byte picks the role;
- * any document that parses must re-serialize to bytes that parse again to
- * the same bytes, and its canonical bytes must equal the verifier's
+/* Fuzz the role document parser and writer. The first byte picks the role.
+ * A document that parses must re-serialize to bytes that parse again to the
+ * same bytes. Its canonical bytes must also equal the verifier's
  * re-canonicalization of its file. */
 #include <stdint.h>
 #include <stdlib.h>

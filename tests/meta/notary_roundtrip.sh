@@ -19,7 +19,7 @@ export NOTARY_SNAPSHOT_PASSPHRASE=meta-snapshot-pass NOTARY_DELEGATION_PASSPHRAS
 
 # The notary client writes expiry times with nanoseconds in the local time
 # zone; a zone with an offset checks that tufsign keeps both.
-# Input comes from $answer, empty unless a command asks for confirmation.
+# Standard input is $answer, empty unless a command prompts for confirmation.
 answer=""
 notary_client() {
 	printf '%s' "$answer" | TZ=America/New_York notary -s "$NOTARY_URL" --tlscacert "$NOTARY_CA" \

@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "internal.h"
+#include "meta/pubkey_internal.h"
 #include "soft_signer.h"
 #include "tufsign/cert.h"
 #include "tufsign/metadata.h"
@@ -36,8 +37,6 @@ typedef struct repo {
 	tufsign_meta *root, *targets, *releases, *snapshot, *timestamp;
 	file f_root, f_targets, f_releases, f_snapshot, f_timestamp;
 } repo;
-
-static repo *shared;
 
 static void cert_key(soft_key *k, tufsign_pubkey *out, time_t not_before, unsigned days,
 		     const char *cn)
@@ -173,7 +172,6 @@ static int setup_repo(void **state)
 	assert_int_equal(tufsign_meta_new("timestamp", &r->timestamp, NULL), TUFSIGN_OK);
 	r->timestamp->expires = tufsign_time_from_unix(r->now + 14 * 86400);
 	build_snapshot_timestamp(r);
-	shared = r;
 	*state = r;
 	return 0;
 }
@@ -539,6 +537,98 @@ static void cert_profile(void **state)
 			 TUFSIGN_ERR_UNSUPPORTED);
 }
 
+static tufsign_status sign_with(soft_key *k, tufsign_sig_scheme scheme, const char *msg,
+				unsigned char **sig, size_t *len)
+{
+	return k->signer.sign(k, scheme, (const unsigned char *)msg, strlen(msg), sig, len, NULL);
+}
+
+static void verify_methods(void **state)
+{
+	repo *r = *state;
+	const char *msg = "{\"a\":1}";
+	unsigned char *sig = NULL, *der = NULL;
+	size_t len = 0, der_len = 0;
+	tufsign_error err;
+
+	/* P-384: raw r||s of 96 bytes over SHA-256 */
+	assert_int_equal(sign_with(&r->snapshot_k, TUFSIGN_SIG_ECDSA_SHA256, msg, &sig, &len), 0);
+	assert_int_equal(len, 96);
+	assert_int_equal(tufsign_pubkey_verify(&r->snapshot_key, "ecdsa", (const unsigned char *)msg,
+					       strlen(msg), sig, len, NULL),
+			 TUFSIGN_OK);
+	assert_int_equal(tufsign_pubkey_verify(&r->snapshot_key, "ECDSA", (const unsigned char *)msg,
+					       strlen(msg), sig, len, NULL),
+			 TUFSIGN_OK);
+	/* the same signature in DER is rejected, as notary does */
+	assert_int_equal(tf_ecdsa_raw_to_der(sig, len, &der, &der_len, NULL), TUFSIGN_OK);
+	tufsign_error_clear(&err);
+	assert_int_equal(tufsign_pubkey_verify(&r->snapshot_key, "ecdsa", (const unsigned char *)msg,
+					       strlen(msg), der, der_len, &err),
+			 TUFSIGN_ERR_SIGNATURE);
+	assert_non_null(strstr(err.message, "wrong length for the curve"));
+	/* a method that does not fit the key type */
+	assert_int_equal(tufsign_pubkey_verify(&r->timestamp_key, "ecdsa",
+					       (const unsigned char *)msg, strlen(msg), sig, len,
+					       NULL),
+			 TUFSIGN_ERR_SIGNATURE);
+	free(sig);
+	free(der);
+	/* RSA: PSS with salt 32, and PKCS#1 v1.5 read as "rsapkcs1v15" */
+	assert_int_equal(sign_with(&r->releases_k, TUFSIGN_SIG_RSA_PSS_SHA256, msg, &sig, &len), 0);
+	assert_int_equal(tufsign_pubkey_verify(&r->releases_key, "rsapss", (const unsigned char *)msg,
+					       strlen(msg), sig, len, NULL),
+			 TUFSIGN_OK);
+	assert_int_equal(tufsign_pubkey_verify(&r->releases_key, "rsapkcs1v15",
+					       (const unsigned char *)msg, strlen(msg), sig, len,
+					       NULL),
+			 TUFSIGN_ERR_SIGNATURE);
+	free(sig);
+	assert_int_equal(sign_with(&r->releases_k, TUFSIGN_SIG_RSA_PKCS1_SHA256, msg, &sig, &len),
+			 0);
+	assert_int_equal(tufsign_pubkey_verify(&r->releases_key, "rsapkcs1v15",
+					       (const unsigned char *)msg, strlen(msg), sig, len,
+					       NULL),
+			 TUFSIGN_OK);
+	tufsign_error_clear(&err);
+	assert_int_equal(tufsign_pubkey_verify(&r->releases_key, "rsa-sha1",
+					       (const unsigned char *)msg, strlen(msg), sig, len,
+					       &err),
+			 TUFSIGN_ERR_UNSUPPORTED);
+	assert_string_equal(err.message, "unknown signature method \"rsa-sha1\"");
+	free(sig);
+	/* Ed25519 under "eddsa" only */
+	assert_int_equal(sign_with(&r->timestamp_k, TUFSIGN_SIG_ED25519, msg, &sig, &len), 0);
+	assert_int_equal(tufsign_pubkey_verify(&r->timestamp_key, "eddsa", (const unsigned char *)msg,
+					       strlen(msg), sig, len, NULL),
+			 TUFSIGN_OK);
+	assert_int_equal(tufsign_pubkey_verify(&r->timestamp_key, "ed25519",
+					       (const unsigned char *)msg, strlen(msg), sig, len,
+					       NULL),
+			 TUFSIGN_ERR_UNSUPPORTED);
+	free(sig);
+}
+
+static void canonical_key_ids(void **state)
+{
+	repo *r = *state;
+	char id[TUFSIGN_KEYID_SIZE];
+
+	/* an x509 key's canonical ID is the ID of the plain key of its SPKI */
+	assert_int_equal(tufsign_pubkey_canonical_id(&r->root_key, id, NULL), TUFSIGN_OK);
+	assert_string_not_equal(id, r->root_key.id);
+	{
+		tufsign_pubkey plain;
+
+		assert_int_equal(tufsign_pubkey_from_signer(&plain, &r->root_k.signer, NULL),
+				 TUFSIGN_OK);
+		assert_string_equal(id, plain.id);
+		tufsign_pubkey_release(&plain);
+	}
+	assert_int_equal(tufsign_pubkey_canonical_id(&r->targets_key, id, NULL), TUFSIGN_OK);
+	assert_string_equal(id, r->targets_key.id);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -553,6 +643,8 @@ int main(void)
 		cmocka_unit_test(root_rotation),
 		cmocka_unit_test(chain_with_rotated_root),
 		cmocka_unit_test(cert_profile),
+		cmocka_unit_test(verify_methods),
+		cmocka_unit_test(canonical_key_ids),
 	};
 
 	return cmocka_run_group_tests(tests, setup_repo, teardown_repo);
