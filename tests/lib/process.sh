@@ -2,15 +2,22 @@
 # server fixtures.
 
 # process_start_time PID: prints the start time of PID in clock ticks since
-# boot (field 22 of /proc/PID/stat), or nothing when PID does not exist. A
-# PID and its start time together name one process even after PID reuse.
+# boot (field 22 of /proc/PID/stat), or nothing when PID does not exist or
+# has exited and waits as a zombie for its parent. A PID and its start time
+# together name one process even after PID reuse.
 process_start_time() {
 	local stat
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
 	# The command name in field 2 may contain spaces; fields after it are fixed.
 	stat=${stat##*) }
+	# shellcheck disable=SC2086
 	set -- $stat
-	echo "${20}"
+	[ "$1" = Z ] || echo "${20}"
+}
+
+# process_running PID: true while PID exists and is no zombie.
+process_running() {
+	[ -n "$(process_start_time "$1")" ]
 }
 
 # wait_for_exit PID START_TIME [SECONDS]: returns once the process PID that
