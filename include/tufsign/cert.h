@@ -17,8 +17,8 @@ extern "C" {
 /* Options of tufsign_cert_create(); a NULL options pointer or zero members
  * select the defaults. */
 typedef struct tufsign_cert_options {
-	time_t not_before;  /* start of validity; 0 means now */
-	unsigned days;      /* validity in days from not_before; 0 means 3650 */
+	time_t not_before;           /* start of validity; 0 means now */
+	unsigned days;               /* validity in days from not_before; 0 means 3650 */
 	const unsigned char *serial; /* big-endian serial; NULL: 128 random bits, positive */
 	size_t serial_len;
 } tufsign_cert_options;
@@ -43,15 +43,14 @@ TUFSIGN_API tufsign_status tufsign_cert_create(const tufsign_signer *signer,
  * >= notBefore; with check_expiry, now <= notAfter; no SHA-1 signature
  * algorithm; RSA keys of at least 2048 bits. Returns TUFSIGN_ERR_UNTRUSTED
  * (or TUFSIGN_ERR_EXPIRED) with the reason in err. */
-TUFSIGN_API tufsign_status tufsign_cert_check_root(const char *pem, size_t pem_len,
-						   const char *gun, time_t now, int check_expiry,
+TUFSIGN_API tufsign_status tufsign_cert_check_root(const char *pem, size_t pem_len, const char *gun,
+						   time_t now, int check_expiry,
 						   tufsign_error *err);
 
 /* Re-encode every CERTIFICATE block of pem the way Go's PEM encoder writes
  * it. *out is malloc'd and NUL-terminated; the caller frees it. */
-TUFSIGN_API tufsign_status tufsign_cert_normalize_pem(const char *pem, size_t pem_len,
-						      char **out, size_t *out_len,
-						      tufsign_error *err);
+TUFSIGN_API tufsign_status tufsign_cert_normalize_pem(const char *pem, size_t pem_len, char **out,
+						      size_t *out_len, tufsign_error *err);
 
 #ifdef __cplusplus
 }

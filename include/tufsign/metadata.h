@@ -61,8 +61,8 @@ TUFSIGN_API tufsign_status tufsign_time_parse(const char *text, size_t len, tufs
 
 /* Format t as notary writes it into buf (TUFSIGN_TIME_SIZE bytes). Returns
  * TUFSIGN_ERR_INVALID_ARGUMENT when the year is outside 0000-9999. */
-TUFSIGN_API tufsign_status tufsign_time_format(const tufsign_time *t,
-					       char buf[TUFSIGN_TIME_SIZE], tufsign_error *err);
+TUFSIGN_API tufsign_status tufsign_time_format(const tufsign_time *t, char buf[TUFSIGN_TIME_SIZE],
+					       tufsign_error *err);
 
 /* Hashes of a file. Targets may carry sha256, sha512 or both; snapshot and
  * timestamp entries need sha256. */
@@ -76,7 +76,7 @@ typedef struct tufsign_hashes {
 /* One entry of "targets" (a target) or of "meta" (a metadata file). Strings
  * and sha512 belong to the document. */
 typedef struct tufsign_file_meta {
-	char *name;    /* target name, or role name in snapshot/timestamp meta */
+	char *name;     /* target name, or role name in snapshot/timestamp meta */
 	int64_t length; /* bytes, 0 .. 2^53-1 */
 	tufsign_hashes hashes;
 	char *custom; /* canonical JSON text of "custom", or NULL when absent */
@@ -97,8 +97,8 @@ typedef struct tufsign_role {
 /* One entry of "signatures". */
 typedef struct tufsign_signature {
 	char keyid[TUFSIGN_KEYID_SIZE];
-	char method[24];      /* "ecdsa", "rsapss", "eddsa", ... lower case */
-	unsigned char *sig;   /* decoded signature, owned by the document */
+	char method[24];    /* "ecdsa", "rsapss", "eddsa", ... lower case */
+	unsigned char *sig; /* decoded signature, owned by the document */
 	size_t sig_len;
 } tufsign_signature;
 
@@ -160,8 +160,7 @@ TUFSIGN_API void tufsign_meta_free(tufsign_meta *doc);
  * invalid delegation names, and "custom" data that is not already canonical.
  * Signatures are parsed, not verified. The caller frees *out. */
 TUFSIGN_API tufsign_status tufsign_meta_parse(const char *role, const unsigned char *data,
-					      size_t len, tufsign_meta **out,
-					      tufsign_error *err);
+					      size_t len, tufsign_meta **out, tufsign_error *err);
 
 /* Check a built document before signing: the rules tufsign_meta_parse
  * applies, plus for root the four base roles with threshold >= 1 and key IDs
@@ -210,9 +209,8 @@ TUFSIGN_API tufsign_status tufsign_meta_sign(tufsign_meta *doc, const tufsign_si
 
 /* Append a signature made elsewhere (copied). */
 TUFSIGN_API tufsign_status tufsign_meta_add_signature(tufsign_meta *doc, const char *keyid,
-						      const char *method,
-						      const unsigned char *sig, size_t sig_len,
-						      tufsign_error *err);
+						      const char *method, const unsigned char *sig,
+						      size_t sig_len, tufsign_error *err);
 
 /* Drop every signature. */
 TUFSIGN_API void tufsign_meta_clear_signatures(tufsign_meta *doc);
@@ -271,8 +269,7 @@ TUFSIGN_API tufsign_status tufsign_meta_remove_role(tufsign_meta *doc, const cha
 						    tufsign_error *err);
 
 /* Return role name, or NULL. Borrowed from doc. */
-TUFSIGN_API const tufsign_role *tufsign_meta_find_role(const tufsign_meta *doc,
-						       const char *name);
+TUFSIGN_API const tufsign_role *tufsign_meta_find_role(const tufsign_meta *doc, const char *name);
 
 #ifdef __cplusplus
 }

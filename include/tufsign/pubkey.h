@@ -24,7 +24,7 @@ extern "C" {
 
 /* Length of a key ID in hex digits, and the buffer size that holds one. */
 #define TUFSIGN_KEYID_HEX_LEN 64
-#define TUFSIGN_KEYID_SIZE 65
+#define TUFSIGN_KEYID_SIZE    65
 
 typedef enum tufsign_keytype {
 	TUFSIGN_KEYTYPE_NONE = 0,
@@ -60,9 +60,8 @@ TUFSIGN_API tufsign_status tufsign_pubkey_init(tufsign_pubkey *out, tufsign_keyt
 
 /* Build the plain key ("ecdsa", "rsa" or "ed25519") of a DER SPKI. An
  * Ed25519 SPKI becomes the raw 32-byte key. The caller releases *out. */
-TUFSIGN_API tufsign_status tufsign_pubkey_from_spki(tufsign_pubkey *out,
-						    const unsigned char *spki, size_t spki_len,
-						    tufsign_error *err);
+TUFSIGN_API tufsign_status tufsign_pubkey_from_spki(tufsign_pubkey *out, const unsigned char *spki,
+						    size_t spki_len, tufsign_error *err);
 
 /* Build the plain key of a signer's public key (signer->spki). */
 TUFSIGN_API tufsign_status tufsign_pubkey_from_signer(tufsign_pubkey *out,
@@ -90,8 +89,7 @@ TUFSIGN_API tufsign_status tufsign_pubkey_spki(const tufsign_pubkey *key, unsign
 
 /* Compute the key ID of (type, public) into id. */
 TUFSIGN_API tufsign_status tufsign_pubkey_compute_id(tufsign_keytype type,
-						     const unsigned char *public,
-						     size_t public_len,
+						     const unsigned char *public, size_t public_len,
 						     char id[TUFSIGN_KEYID_SIZE],
 						     tufsign_error *err);
 

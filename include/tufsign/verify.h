@@ -113,12 +113,11 @@ typedef struct tufsign_chain_input {
  * parent's keys). Every document must be unexpired at in->now and no
  * version may go back relative to in->previous. On success *out is a new
  * chain the caller frees with tufsign_chain_free(). */
-TUFSIGN_API tufsign_status tufsign_verify_chain(const tufsign_chain_input *in,
-						tufsign_chain **out, tufsign_error *err);
+TUFSIGN_API tufsign_status tufsign_verify_chain(const tufsign_chain_input *in, tufsign_chain **out,
+						tufsign_error *err);
 
 /* Return the document of role in chain, or NULL. Borrowed from chain. */
-TUFSIGN_API const tufsign_meta *tufsign_chain_find(const tufsign_chain *chain,
-						   const char *role);
+TUFSIGN_API const tufsign_meta *tufsign_chain_find(const tufsign_chain *chain, const char *role);
 
 /* Free chain and its documents. NULL is accepted. */
 TUFSIGN_API void tufsign_chain_free(tufsign_chain *chain);

@@ -16,7 +16,7 @@
 #include "pubkey_internal.h"
 #include "tufsign/cert.h"
 
-#define DAY_SECONDS 86400
+#define DAY_SECONDS  86400
 #define DEFAULT_DAYS 3650
 
 /* Append DER as a CERTIFICATE block in Go's PEM layout. */
@@ -65,7 +65,8 @@ tufsign_status tf_cert_list_parse(const char *pem, size_t pem_len, tf_cert_list 
 		if (cert == NULL || p != data + len)
 			st = tufsign_error_set(err, TUFSIGN_ERR_METADATA,
 					       "invalid certificate PEM: block \"%s\" is not a "
-					       "certificate", name);
+					       "certificate",
+					       name);
 		grown = st == TUFSIGN_OK ? realloc(list->certs, (list->count + 1) * sizeof(X509 *))
 					 : NULL;
 		if (grown != NULL) {
@@ -106,7 +107,8 @@ tufsign_status tf_cert_list_pem(X509 *const *certs, size_t count, char **out, si
 		n = i2d_X509(certs[i], &der);
 		if (n <= 0) {
 			tf_buf_release(&b, 0);
-			return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO, "cannot encode certificate");
+			return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO,
+						"cannot encode certificate");
 		}
 		put_pem_block(&b, der, (size_t)n);
 		OPENSSL_free(der);
@@ -160,8 +162,7 @@ static int asn1_time_unix(const ASN1_TIME *t, int64_t *out)
 }
 
 /* Check the validity period and algorithms of one certificate. */
-tufsign_status tf_cert_check_times(X509 *cert, time_t now, int check_expiry,
-				   tufsign_error *err)
+tufsign_status tf_cert_check_times(X509 *cert, time_t now, int check_expiry, tufsign_error *err)
 {
 	int64_t nb = 0, na = 0;
 	int nid = X509_get_signature_nid(cert);
@@ -169,14 +170,16 @@ tufsign_status tf_cert_check_times(X509 *cert, time_t now, int check_expiry,
 
 	if (asn1_time_unix(X509_get0_notBefore(cert), &nb) ||
 	    asn1_time_unix(X509_get0_notAfter(cert), &na))
-		return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED, "certificate has invalid dates");
+		return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED,
+					 "certificate has invalid dates");
 	if (nb > na)
 		return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED,
 					 "certificate notBefore is after its notAfter");
 	if ((int64_t)now + DAY_SECONDS < nb)
 		return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED,
 					 "certificate is not valid until %lld, more than a day "
-					 "from now", (long long)nb);
+					 "from now",
+					 (long long)nb);
 	if (check_expiry && (int64_t)now > na)
 		return tufsign_error_set(err, TUFSIGN_ERR_EXPIRED, "certificate expired at %lld",
 					 (long long)na);
@@ -184,7 +187,8 @@ tufsign_status tf_cert_check_times(X509 *cert, time_t now, int check_expiry,
 	    nid == NID_ecdsa_with_SHA1)
 		return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED,
 					 "certificate is signed with SHA-1, which notary rejects");
-	if (pkey != NULL && EVP_PKEY_base_id(pkey) == EVP_PKEY_RSA && EVP_PKEY_get_bits(pkey) < 2048)
+	if (pkey != NULL && EVP_PKEY_base_id(pkey) == EVP_PKEY_RSA &&
+	    EVP_PKEY_get_bits(pkey) < 2048)
 		return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED,
 					 "certificate RSA key has %d bits; notary needs 2048",
 					 EVP_PKEY_get_bits(pkey));
@@ -199,14 +203,16 @@ static tufsign_status check_common_name(X509 *cert, const char *gun, tufsign_err
 	size_t len;
 
 	if (n < 0)
-		return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED, "certificate has no common name");
+		return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED,
+					 "certificate has no common name");
 	len = strlen(cn);
 	if (strcmp(cn, gun) == 0)
 		return TUFSIGN_OK;
 	if (len > 0 && cn[len - 1] == '*' && strncmp(gun, cn, len - 1) == 0)
 		return TUFSIGN_OK;
 	return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED,
-				 "certificate common name \"%s\" does not match GUN \"%s\"", cn, gun);
+				 "certificate common name \"%s\" does not match GUN \"%s\"", cn,
+				 gun);
 }
 
 tufsign_status tf_cert_root_chain(const char *pem, size_t pem_len, const char *gun, time_t now,
@@ -253,8 +259,8 @@ tufsign_status tf_cert_root_chain(const char *pem, size_t pem_len, const char *g
 	return TUFSIGN_OK;
 }
 
-tufsign_status tufsign_cert_check_root(const char *pem, size_t pem_len, const char *gun,
-				       time_t now, int check_expiry, tufsign_error *err)
+tufsign_status tufsign_cert_check_root(const char *pem, size_t pem_len, const char *gun, time_t now,
+				       int check_expiry, tufsign_error *err)
 {
 	tf_cert_list valid;
 	tufsign_status st;

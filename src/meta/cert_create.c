@@ -84,8 +84,8 @@ static tufsign_status build_tbs(X509 *cert, EVP_PKEY *pkey, const char *cn, int 
 	}
 	X509_NAME_free(name);
 	if (!ok)
-		return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO, "cannot build certificate for '%s'",
-					cn);
+		return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO,
+					"cannot build certificate for '%s'", cn);
 	return TUFSIGN_OK;
 }
 
@@ -98,8 +98,8 @@ static void set_no_unused_bits(ASN1_BIT_STRING *bits)
 }
 
 /* Sign the encoded TBS part and store the signature in cert. */
-static tufsign_status sign_tbs(X509 *cert, const tufsign_signer *signer,
-			       tufsign_sig_scheme scheme, tufsign_error *err)
+static tufsign_status sign_tbs(X509 *cert, const tufsign_signer *signer, tufsign_sig_scheme scheme,
+			       tufsign_error *err)
 {
 	unsigned char *tbs = NULL, *sig = NULL, *der = NULL;
 	size_t sig_len = 0, der_len = 0;
@@ -160,7 +160,8 @@ static tufsign_status check_signer(const tufsign_signer *signer, EVP_PKEY **pkey
 		*pkey = NULL;
 		return tufsign_error_set(err, TUFSIGN_ERR_UNSUPPORTED,
 					 "notary root certificates need an ECDSA or RSA key; "
-					 "signer '%s' has neither", signer->label ? signer->label : "");
+					 "signer '%s' has neither",
+					 signer->label ? signer->label : "");
 	}
 }
 

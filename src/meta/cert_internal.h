@@ -22,8 +22,7 @@ tufsign_status tf_cert_list_pem(X509 *const *certs, size_t count, char **out, si
 				tufsign_error *err);
 int tf_cert_is_ca(X509 *cert);
 /* Validity window (one day of leeway on notBefore), no SHA-1, RSA >= 2048. */
-tufsign_status tf_cert_check_times(X509 *cert, time_t now, int check_expiry,
-				   tufsign_error *err);
+tufsign_status tf_cert_check_times(X509 *cert, time_t now, int check_expiry, tufsign_error *err);
 /* Run notary's root key checks and return the leaf plus the still-valid
  * intermediates, from which notary rebuilds the key it counts. */
 tufsign_status tf_cert_root_chain(const char *pem, size_t pem_len, const char *gun, time_t now,

@@ -120,7 +120,8 @@ static tufsign_status verify_roots(const tufsign_chain_input *in, tufsign_chain 
 
 	*root_file = in->trusted_root;
 	*root_len = in->trusted_root_len;
-	st = load("root", in->trusted_root, in->trusted_root_len, &chain->root, &msg, &msg_len, err);
+	st = load("root", in->trusted_root, in->trusted_root_len, &chain->root, &msg, &msg_len,
+		  err);
 	if (st == TUFSIGN_OK)
 		st = tf_verify_root_self(chain->root, msg, msg_len, in->gun, in->now,
 					 in->root_count == 0, err);

@@ -56,7 +56,8 @@ static tufsign_status canon_number_verifier(tf_json *j, const unsigned char *s, 
 	}
 	d = strtod_l(text, NULL, c_locale());
 	if (d > 1.7976931348623157e308 || d < -1.7976931348623157e308) {
-		st = tf_json_fail(j, TUFSIGN_ERR_JSON, "number %s is out of the double range", text);
+		st = tf_json_fail(j, TUFSIGN_ERR_JSON, "number %s is out of the double range",
+				  text);
 		goto out;
 	}
 	/* int64 conversion of values at 2^63 and beyond gives INT64_MIN on
@@ -66,7 +67,8 @@ static tufsign_status canon_number_verifier(tf_json *j, const unsigned char *s, 
 		if ((double)i != d) {
 			st = tf_json_fail(j, TUFSIGN_ERR_JSON,
 					  "number %s is not an integer, so notary cannot "
-					  "canonicalize it", text);
+					  "canonicalize it",
+					  text);
 			goto out;
 		}
 	} else if (d == -9223372036854775808.0) {
@@ -99,8 +101,7 @@ static tufsign_status canon_number(tf_json *j, tufsign_canon_mode mode, tf_buf *
 	return canon_number_verifier(j, s, len, out);
 }
 
-static tufsign_status canon_string(tf_json *j, tufsign_canon_mode mode, tf_buf *tmp,
-				   tf_buf *out)
+static tufsign_status canon_string(tf_json *j, tufsign_canon_mode mode, tf_buf *tmp, tf_buf *out)
 {
 	unsigned flags = 0;
 	tufsign_status st;
@@ -113,7 +114,7 @@ static tufsign_status canon_string(tf_json *j, tufsign_canon_mode mode, tf_buf *
 	if (st != TUFSIGN_OK)
 		return st;
 	return tf_json_put_string(out, (const char *)tmp->data, tmp->len, 0) ? TUFSIGN_ERR_NOMEM
-									      : TUFSIGN_OK;
+									     : TUFSIGN_OK;
 }
 
 /* Read the members of the object at j->p (after '{') into *members with
@@ -147,9 +148,11 @@ static tufsign_status collect_members(tf_json *j, tufsign_canon_mode mode, tf_bu
 		if (st != TUFSIGN_OK)
 			break;
 		tf_json_peek(j);
-		m[n] = (member){.key_off = off, .key_len = keys->len - off, .value = j->p, .seq = n};
+		m[n] = (member){
+			.key_off = off, .key_len = keys->len - off, .value = j->p, .seq = n};
 		n++;
-		saved = tf_jpath_push_key(&j->path, (const char *)keys->data + off, keys->len - off);
+		saved = tf_jpath_push_key(&j->path, (const char *)keys->data + off,
+					  keys->len - off);
 		st = tf_json_skip(j);
 		if (st != TUFSIGN_OK)
 			break;
@@ -366,8 +369,8 @@ tufsign_status tf_json_canon_value(tf_json *j, tufsign_canon_mode mode, tf_buf *
 	case '{':
 	case '[':
 		if (++j->depth > TF_JSON_MAX_DEPTH)
-			return tf_json_fail(j, TUFSIGN_ERR_JSON, "JSON nested deeper than %d levels",
-					    TF_JSON_MAX_DEPTH);
+			return tf_json_fail(j, TUFSIGN_ERR_JSON,
+					    "JSON nested deeper than %d levels", TF_JSON_MAX_DEPTH);
 		st = *j->p == '{' ? canon_object(j, mode, out) : canon_array(j, mode, out);
 		j->depth--;
 		return st;
@@ -428,7 +431,8 @@ tufsign_status tufsign_json_escape_html(const char *in, size_t len, char **out, 
 	tf_buf_init(&b);
 	if (tf_buf_reserve(&b, len + len / 8) || tf_json_put_raw(&b, in, len, 1)) {
 		tf_buf_release(&b, 0);
-		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory while escaping JSON");
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
+					 "out of memory while escaping JSON");
 	}
 	*out = (char *)tf_buf_steal(&b, out_len);
 	return *out ? TUFSIGN_OK : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");

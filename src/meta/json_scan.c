@@ -97,19 +97,18 @@ tufsign_status tf_json_syntax(tf_json *j, const char *what)
 	size_t off = (size_t)(j->p - j->start);
 
 	if (j->p >= j->end)
-		return tf_json_fail(j, TUFSIGN_ERR_JSON, "invalid JSON: %s at end of input (offset %zu)",
-				    what, off);
+		return tf_json_fail(j, TUFSIGN_ERR_JSON,
+				    "invalid JSON: %s at end of input (offset %zu)", what, off);
 	if (*j->p >= 0x20 && *j->p < 0x7f)
-		return tf_json_fail(j, TUFSIGN_ERR_JSON, "invalid JSON: %s at offset %zu ('%c')", what,
-				    off, *j->p);
+		return tf_json_fail(j, TUFSIGN_ERR_JSON, "invalid JSON: %s at offset %zu ('%c')",
+				    what, off, *j->p);
 	return tf_json_fail(j, TUFSIGN_ERR_JSON, "invalid JSON: %s at offset %zu (byte 0x%02x)",
 			    what, off, *j->p);
 }
 
 int tf_json_peek(tf_json *j)
 {
-	while (j->p < j->end &&
-	       (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
 		j->p++;
 	return j->p < j->end ? *j->p : -1;
 }
@@ -253,7 +252,7 @@ static tufsign_status string_escape(tf_json *j, tf_buf *out, unsigned *flags)
 			*flags |= TF_STR_CONTROL;
 		j->p++;
 		return tf_buf_append_byte(out, (unsigned char)to[hit - from]) ? TUFSIGN_ERR_NOMEM
-									       : TUFSIGN_OK;
+									      : TUFSIGN_OK;
 	}
 	cp = hex4(j->p + 1, j->end);
 	if (cp < 0)
@@ -342,14 +341,14 @@ tufsign_status tf_json_string_strict(tf_json *j, tf_buf *out, const char *what)
 		out->data[start] = '\0';
 	j->p = at;
 	if (flags & TF_STR_CONTROL)
-		return tf_json_fail(j, TUFSIGN_ERR_METADATA,
-				    "%s at offset %zu contains a control character (U+0000-U+001F), "
-				    "which notary cannot re-serialize",
-				    what, (size_t)(at - j->start));
+		return tf_json_fail(
+			j, TUFSIGN_ERR_METADATA,
+			"%s at offset %zu contains a control character (U+0000-U+001F), "
+			"which notary cannot re-serialize",
+			what, (size_t)(at - j->start));
 	if (flags & TF_STR_BAD_UTF8)
-		return tf_json_fail(j, TUFSIGN_ERR_METADATA,
-				    "%s at offset %zu is not valid UTF-8", what,
-				    (size_t)(at - j->start));
+		return tf_json_fail(j, TUFSIGN_ERR_METADATA, "%s at offset %zu is not valid UTF-8",
+				    what, (size_t)(at - j->start));
 	return tf_json_fail(j, TUFSIGN_ERR_METADATA,
 			    "%s at offset %zu contains an unpaired surrogate escape", what,
 			    (size_t)(at - j->start));

@@ -128,8 +128,7 @@ static size_t key_index(const tufsign_meta *doc, const char *id, int *found)
 	return lo;
 }
 
-tufsign_status tf_meta_insert_key(tufsign_meta *doc, const tufsign_pubkey *key,
-				  tufsign_error *err)
+tufsign_status tf_meta_insert_key(tufsign_meta *doc, const tufsign_pubkey *key, tufsign_error *err)
 {
 	tufsign_pubkey copy;
 	size_t at;
@@ -140,8 +139,7 @@ tufsign_status tf_meta_insert_key(tufsign_meta *doc, const tufsign_pubkey *key,
 	if (found)
 		return tufsign_error_set(err, TUFSIGN_ERR_METADATA, "key '%s' is listed twice",
 					 key->id);
-	if (grow((void **)&doc->keys, &doc->store->key_cap, doc->key_count + 1,
-		 sizeof(*doc->keys)))
+	if (grow((void **)&doc->keys, &doc->store->key_cap, doc->key_count + 1, sizeof(*doc->keys)))
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
 	st = tufsign_pubkey_copy(&copy, key, err);
 	if (st != TUFSIGN_OK)
@@ -163,8 +161,8 @@ tufsign_status tf_meta_push_signature(tufsign_meta *doc, const char *keyid, cons
 					 "signature key ID '%s' or method '%s' is too long", keyid,
 					 method);
 	}
-	if (grow((void **)&doc->signatures, &doc->store->signature_cap,
-		 doc->signature_count + 1, sizeof(*doc->signatures))) {
+	if (grow((void **)&doc->signatures, &doc->store->signature_cap, doc->signature_count + 1,
+		 sizeof(*doc->signatures))) {
 		free(sig);
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
 	}
@@ -260,17 +258,20 @@ tufsign_status tufsign_meta_check_role_name(const char *role, tufsign_error *err
 	if (role == NULL || strncmp(role, "targets/", 8) != 0 || len == 8)
 		return tufsign_error_set(err, TUFSIGN_ERR_METADATA,
 					 "invalid delegation name '%s': it must start with "
-					 "'targets/' and name a role", role ? role : "");
+					 "'targets/' and name a role",
+					 role ? role : "");
 	if (len > 255)
 		return tufsign_error_set(err, TUFSIGN_ERR_METADATA,
 					 "invalid delegation name '%.40s...': longer than 255 "
-					 "characters", role);
+					 "characters",
+					 role);
 	for (s = role; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
 		      *s == '_' || *s == '/'))
 			return tufsign_error_set(err, TUFSIGN_ERR_METADATA,
 						 "invalid delegation name '%s': only a-z, 0-9, "
-						 "'-', '_' and '/' are allowed", role);
+						 "'-', '_' and '/' are allowed",
+						 role);
 	for (seg = role + 8;; seg = s + 1) {
 		s = strchr(seg, '/');
 		len = s ? (size_t)(s - seg) : strlen(seg);
@@ -278,7 +279,8 @@ tufsign_status tufsign_meta_check_role_name(const char *role, tufsign_error *err
 		    (len == 2 && seg[0] == '.' && seg[1] == '.'))
 			return tufsign_error_set(err, TUFSIGN_ERR_METADATA,
 						 "invalid delegation name '%s': empty, '.' or "
-						 "'..' segment or trailing '/'", role);
+						 "'..' segment or trailing '/'",
+						 role);
 		if (s == NULL)
 			break;
 	}
@@ -295,7 +297,8 @@ tufsign_status tufsign_meta_new(const char *role, tufsign_meta **out, tufsign_er
 	if (type == TUFSIGN_ROLE_NONE)
 		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 					 "unknown role '%s': expected root, targets, "
-					 "targets/<name>, snapshot or timestamp", role ? role : "");
+					 "targets/<name>, snapshot or timestamp",
+					 role ? role : "");
 	if (strncmp(role, "targets/", 8) == 0) {
 		st = tufsign_meta_check_role_name(role, err);
 		if (st != TUFSIGN_OK)
@@ -348,9 +351,9 @@ void tufsign_meta_free(tufsign_meta *doc)
 	free(doc);
 }
 
-tufsign_status tufsign_meta_add_signature(tufsign_meta *doc, const char *keyid,
-					  const char *method, const unsigned char *sig,
-					  size_t sig_len, tufsign_error *err)
+tufsign_status tufsign_meta_add_signature(tufsign_meta *doc, const char *keyid, const char *method,
+					  const unsigned char *sig, size_t sig_len,
+					  tufsign_error *err)
 {
 	unsigned char *copy = malloc(sig_len ? sig_len : 1);
 

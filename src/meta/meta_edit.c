@@ -51,8 +51,7 @@ static tufsign_status put_file(tufsign_meta *doc, const tufsign_file_meta *entry
 	}
 	if (tf_meta_reserve_files(doc, 1))
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
-	memmove(&doc->files[at + 1], &doc->files[at],
-		(doc->file_count - at) * sizeof(*doc->files));
+	memmove(&doc->files[at + 1], &doc->files[at], (doc->file_count - at) * sizeof(*doc->files));
 	doc->files[at] = *entry;
 	doc->file_count++;
 	return TUFSIGN_OK;
@@ -64,7 +63,8 @@ static tufsign_status check_name(const tufsign_meta *doc, const char *what, cons
 	if (name == NULL || !tf_is_clean_string(name, strlen(name)))
 		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 					 "invalid %s name in '%s': it must be UTF-8 without "
-					 "control characters", what, doc->role);
+					 "control characters",
+					 what, doc->role);
 	return TUFSIGN_OK;
 }
 
@@ -78,8 +78,8 @@ static tufsign_status canonical_custom(tufsign_meta *doc, const char *custom, ch
 	*out = NULL;
 	if (custom == NULL)
 		return TUFSIGN_OK;
-	st = tufsign_json_canonicalize(custom, strlen(custom), TUFSIGN_CANON_STRICT, &canon,
-				       &len, err);
+	st = tufsign_json_canonicalize(custom, strlen(custom), TUFSIGN_CANON_STRICT, &canon, &len,
+				       err);
 	if (st != TUFSIGN_OK)
 		return st;
 	if (strcmp(canon, "null") == 0) {
@@ -110,7 +110,8 @@ tufsign_status tufsign_meta_set_target(tufsign_meta *doc, const char *name, int6
 	if (length < 0 || length > TF_JSON_MAX_INT || (sha256 == NULL && sha512 == NULL))
 		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 					 "invalid target '%s': it needs a length in 0..2^53-1 "
-					 "and a sha256 or sha512 hash", name);
+					 "and a sha256 or sha512 hash",
+					 name);
 	st = canonical_custom(doc, custom, &entry.custom, err);
 	if (st != TUFSIGN_OK)
 		return st;
@@ -147,8 +148,7 @@ static tufsign_status remove_file(tufsign_meta *doc, const char *name, tufsign_s
 	return TUFSIGN_OK;
 }
 
-tufsign_status tufsign_meta_remove_target(tufsign_meta *doc, const char *name,
-					  tufsign_error *err)
+tufsign_status tufsign_meta_remove_target(tufsign_meta *doc, const char *name, tufsign_error *err)
 {
 	return remove_file(doc, name, TUFSIGN_ERR_TAG_NOT_FOUND, "target", err);
 }
@@ -275,7 +275,8 @@ static tufsign_status check_role_input(const tufsign_meta *doc, const char *name
 	if (threshold < 1 || threshold > TF_JSON_MAX_INT)
 		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 					 "invalid threshold %lld for role '%s': it must be at "
-					 "least 1", (long long)threshold, name);
+					 "least 1",
+					 (long long)threshold, name);
 	for (i = 0; i < keyid_count; i++)
 		if (keyids[i] == NULL || !tf_is_keyid(keyids[i], strlen(keyids[i])))
 			return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
@@ -284,9 +285,9 @@ static tufsign_status check_role_input(const tufsign_meta *doc, const char *name
 	return TUFSIGN_OK;
 }
 
-tufsign_status tufsign_meta_set_role(tufsign_meta *doc, const char *name,
-				     const char *const *keyids, size_t keyid_count,
-				     int64_t threshold, const char *const *paths, size_t path_count,
+tufsign_status tufsign_meta_set_role(tufsign_meta *doc, const char *name, const char *const *keyids,
+				     size_t keyid_count, int64_t threshold,
+				     const char *const *paths, size_t path_count,
 				     tufsign_error *err)
 {
 	tufsign_role role, *slot;

@@ -27,8 +27,7 @@ void tf_meta_shrink_files(tufsign_meta *doc);
 /* Append a role entry (zeroed) and return it, or NULL. */
 tufsign_role *tf_meta_append_role(tufsign_meta *doc);
 /* Insert a copy of key keeping keys sorted; fails on a duplicate ID. */
-tufsign_status tf_meta_insert_key(tufsign_meta *doc, const tufsign_pubkey *key,
-				  tufsign_error *err);
+tufsign_status tf_meta_insert_key(tufsign_meta *doc, const tufsign_pubkey *key, tufsign_error *err);
 /* Take ownership of sig (malloc'd) into a new signature entry. */
 tufsign_status tf_meta_push_signature(tufsign_meta *doc, const char *keyid, const char *method,
 				      unsigned char *sig, size_t sig_len, tufsign_error *err);

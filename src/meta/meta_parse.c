@@ -440,9 +440,10 @@ static tufsign_status keys_member(parser *p, void *ctx)
 	memcpy(id, p->key.data, sizeof(id));
 	st = read_object(p, key_member, &c);
 	if (st == TUFSIGN_OK && (c.mask & 0xf) != 0xf)
-		st = missing(p, !(c.mask & 1) ? "keytype" : !(c.mask & 2) ? "keyval"
-						 : !(c.mask & 4)   ? "private"
-								   : "public");
+		st = missing(p, !(c.mask & 1)   ? "keytype"
+				: !(c.mask & 2) ? "keyval"
+				: !(c.mask & 4) ? "private"
+						: "public");
 	if (st == TUFSIGN_OK) {
 		st = tufsign_pubkey_init(&key, c.type, c.public, c.public_len, p->j.err);
 		if (st != TUFSIGN_OK)
@@ -637,8 +638,9 @@ static tufsign_status read_type(parser *p)
 	if (st != TUFSIGN_OK)
 		return st;
 	if (strcmp((const char *)p->str.data, want) != 0)
-		return tf_json_fail(&p->j, TUFSIGN_ERR_METADATA, "expected _type \"%s\", not \"%.40s\"",
-				    want, (const char *)p->str.data);
+		return tf_json_fail(&p->j, TUFSIGN_ERR_METADATA,
+				    "expected _type \"%s\", not \"%.40s\"", want,
+				    (const char *)p->str.data);
 	return TUFSIGN_OK;
 }
 
@@ -665,10 +667,12 @@ static tufsign_status signed_member(parser *p, void *ctx)
 	if (key_is(p, "expires"))
 		return (st = seen(p, mask, M_EXPIRES)) ? st : read_expires(p);
 	if (key_is(p, "version"))
-		return (st = seen(p, mask, M_VERSION)) ? st : tf_json_int(&p->j, 1, &p->doc->version);
+		return (st = seen(p, mask, M_VERSION)) ? st
+						       : tf_json_int(&p->j, 1, &p->doc->version);
 	if (type == TUFSIGN_ROLE_ROOT && key_is(p, "consistent_snapshot"))
-		return (st = seen(p, mask, M_CONSISTENT)) ? st
-							   : read_bool(p, &p->doc->consistent_snapshot);
+		return (st = seen(p, mask, M_CONSISTENT))
+			       ? st
+			       : read_bool(p, &p->doc->consistent_snapshot);
 	if (type == TUFSIGN_ROLE_ROOT && key_is(p, "keys"))
 		return (st = seen(p, mask, M_KEYS)) ? st : read_object(p, keys_member, NULL);
 	if (type == TUFSIGN_ROLE_ROOT && key_is(p, "roles")) {
@@ -698,10 +702,15 @@ static tufsign_status read_signed(parser *p)
 		unsigned bit;
 		const char *name;
 	} members[] = {
-		{M_TYPE, "_type"},       {M_EXPIRES, "expires"}, {M_VERSION, "version"},
-		{M_CONSISTENT, "consistent_snapshot"},           {M_KEYS, "keys"},
-		{M_ROLES, "roles"},      {M_DELEGATIONS, "delegations"},
-		{M_TARGETS, "targets"},  {M_META, "meta"},
+		{M_TYPE, "_type"},
+		{M_EXPIRES, "expires"},
+		{M_VERSION, "version"},
+		{M_CONSISTENT, "consistent_snapshot"},
+		{M_KEYS, "keys"},
+		{M_ROLES, "roles"},
+		{M_DELEGATIONS, "delegations"},
+		{M_TARGETS, "targets"},
+		{M_META, "meta"},
 	};
 	unsigned mask = 0, need = M_TYPE | M_EXPIRES | M_VERSION;
 	tufsign_status st;
@@ -753,8 +762,10 @@ static tufsign_status sig_member(parser *p, void *ctx)
 		return fail(p, "invalid signature method \"%.40s\"", (const char *)p->str.data);
 	for (i = 0; i < p->str.len; i++)
 		if (p->str.data[i] >= 'A' && p->str.data[i] <= 'Z')
-			return fail(p, "signature method \"%s\" is not lower case, which notary "
-				       "would rewrite", (const char *)p->str.data);
+			return fail(p,
+				    "signature method \"%s\" is not lower case, which notary "
+				    "would rewrite",
+				    (const char *)p->str.data);
 	memcpy(c->method, p->str.data, p->str.len + 1);
 	return TUFSIGN_OK;
 }

@@ -72,7 +72,8 @@ static tufsign_status bad_time(const char *text, size_t len, const char *why, tu
 {
 	return tufsign_error_set(err, TUFSIGN_ERR_METADATA,
 				 "invalid time \"%.*s\": %s; expected RFC 3339 such as "
-				 "2030-01-01T00:00:00Z", (int)(len > 64 ? 64 : len), text, why);
+				 "2030-01-01T00:00:00Z",
+				 (int)(len > 64 ? 64 : len), text, why);
 }
 
 /* Parse the fraction at text[*i] (after '.'), keeping nanoseconds. */

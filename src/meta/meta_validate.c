@@ -28,15 +28,18 @@ static tufsign_status check_role_keys(const tufsign_meta *doc, const tufsign_rol
 	size_t i;
 
 	if (r->threshold < 1 || r->threshold > TF_JSON_MAX_INT)
-		return invalid(doc, path, err, "role \"%s\" has threshold %lld; it must be at least 1",
-			       r->name, (long long)r->threshold);
+		return invalid(doc, path, err,
+			       "role \"%s\" has threshold %lld; it must be at least 1", r->name,
+			       (long long)r->threshold);
 	for (i = 0; i < r->keyid_count; i++) {
 		if (!tf_is_keyid(r->keyids[i], strlen(r->keyids[i])))
 			return invalid(doc, path, err, "role \"%s\" lists invalid key ID \"%s\"",
 				       r->name, r->keyids[i]);
 		if (tufsign_meta_find_key(doc, r->keyids[i]) == NULL)
-			return invalid(doc, path, err, "role \"%s\" lists key \"%s\", which is not in "
-				       "keys", r->name, r->keyids[i]);
+			return invalid(doc, path, err,
+				       "role \"%s\" lists key \"%s\", which is not in "
+				       "keys",
+				       r->name, r->keyids[i]);
 	}
 	return TUFSIGN_OK;
 }
@@ -66,7 +69,8 @@ static tufsign_status validate_root(const tufsign_meta *doc, tufsign_error *err)
 		if (t != TUFSIGN_KEYTYPE_ECDSA_X509 && t != TUFSIGN_KEYTYPE_RSA_X509)
 			return invalid(doc, "signed.roles.root", err,
 				       "root key \"%s\" is not a certificate (ecdsa-x509 or "
-				       "rsa-x509), which notary requires", r->keyids[i]);
+				       "rsa-x509), which notary requires",
+				       r->keyids[i]);
 	}
 	return TUFSIGN_OK;
 }
@@ -76,7 +80,8 @@ static int is_direct_child(const char *parent, const char *child)
 {
 	size_t n = strlen(parent);
 
-	return strncmp(child, parent, n) == 0 && child[n] == '/' && strchr(child + n + 1, '/') == NULL;
+	return strncmp(child, parent, n) == 0 && child[n] == '/' &&
+	       strchr(child + n + 1, '/') == NULL;
 }
 
 static tufsign_status validate_delegations(const tufsign_meta *doc, tufsign_error *err)
@@ -120,8 +125,8 @@ static tufsign_status validate_files(const tufsign_meta *doc, tufsign_error *err
 	for (i = 0; i < doc->file_count; i++) {
 		f = &doc->files[i];
 		if (i > 0 && strcmp(doc->files[i - 1].name, f->name) >= 0)
-			return invalid(doc, path, err, "entries are not sorted or not unique at \"%s\"",
-				       f->name);
+			return invalid(doc, path, err,
+				       "entries are not sorted or not unique at \"%s\"", f->name);
 		if (f->length < 0 || f->length > TF_JSON_MAX_INT)
 			return invalid(doc, path, err, "\"%s\" has length %lld", f->name,
 				       (long long)f->length);
@@ -138,8 +143,10 @@ static tufsign_status validate_files(const tufsign_meta *doc, tufsign_error *err
 		for (i = 0; i < doc->file_count; i++)
 			if (strcmp(doc->files[i].name, "root") != 0 &&
 			    tufsign_role_type_of(doc->files[i].name) != TUFSIGN_ROLE_TARGETS)
-				return invalid(doc, path, err, "snapshot meta lists \"%s\", which is "
-					       "not root or a targets role", doc->files[i].name);
+				return invalid(doc, path, err,
+					       "snapshot meta lists \"%s\", which is "
+					       "not root or a targets role",
+					       doc->files[i].name);
 	}
 	return TUFSIGN_OK;
 }

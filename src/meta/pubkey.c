@@ -168,10 +168,12 @@ tufsign_status tf_pubkey_from_pkey(tufsign_pubkey *out, EVP_PKEY *pkey, tufsign_
 	case EVP_PKEY_RSA:
 		der_len = i2d_PUBKEY(pkey, &der);
 		if (der_len <= 0)
-			return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO, "cannot encode public key");
+			return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO,
+						"cannot encode public key");
 		st = tufsign_pubkey_init(out,
-					 EVP_PKEY_base_id(pkey) == EVP_PKEY_EC ? TUFSIGN_KEYTYPE_ECDSA
-									       : TUFSIGN_KEYTYPE_RSA,
+					 EVP_PKEY_base_id(pkey) == EVP_PKEY_EC
+						 ? TUFSIGN_KEYTYPE_ECDSA
+						 : TUFSIGN_KEYTYPE_RSA,
 					 der, (size_t)der_len, err);
 		OPENSSL_free(der);
 		return st;
@@ -210,8 +212,8 @@ tufsign_status tufsign_pubkey_from_signer(tufsign_pubkey *out, const tufsign_sig
 	return tufsign_pubkey_from_spki(out, signer->spki, signer->spki_len, err);
 }
 
-tufsign_status tufsign_pubkey_from_cert_pem(tufsign_pubkey *out, const char *pem,
-					    size_t pem_len, tufsign_error *err)
+tufsign_status tufsign_pubkey_from_cert_pem(tufsign_pubkey *out, const char *pem, size_t pem_len,
+					    tufsign_error *err)
 {
 	char *norm = NULL;
 	size_t norm_len = 0;
@@ -267,8 +269,8 @@ tufsign_status tufsign_pubkey_spki(const tufsign_pubkey *key, unsigned char **sp
 	return TUFSIGN_OK;
 }
 
-tufsign_status tufsign_pubkey_canonical_id(const tufsign_pubkey *key,
-					   char id[TUFSIGN_KEYID_SIZE], tufsign_error *err)
+tufsign_status tufsign_pubkey_canonical_id(const tufsign_pubkey *key, char id[TUFSIGN_KEYID_SIZE],
+					   tufsign_error *err)
 {
 	tufsign_pubkey plain;
 	EVP_PKEY *pkey;

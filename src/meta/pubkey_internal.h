@@ -17,8 +17,8 @@ tufsign_status tf_pubkey_from_pkey(tufsign_pubkey *out, EVP_PKEY *pkey, tufsign_
 
 /* Convert a raw r||s ECDSA signature into DER, or DER into r||s padded to
  * width bytes per integer. Results are malloc'd. */
-tufsign_status tf_ecdsa_raw_to_der(const unsigned char *raw, size_t raw_len,
-				   unsigned char **der, size_t *der_len, tufsign_error *err);
+tufsign_status tf_ecdsa_raw_to_der(const unsigned char *raw, size_t raw_len, unsigned char **der,
+				   size_t *der_len, tufsign_error *err);
 tufsign_status tf_ecdsa_der_to_raw(const unsigned char *der, size_t der_len, size_t width,
 				   unsigned char **raw, size_t *raw_len, tufsign_error *err);
 /* Bytes per integer of an ECDSA signature for pkey's curve. */

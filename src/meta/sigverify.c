@@ -20,8 +20,8 @@ size_t tf_ecdsa_width(EVP_PKEY *pkey)
 	return ((size_t)EVP_PKEY_get_bits(pkey) + 7) / 8;
 }
 
-tufsign_status tf_ecdsa_raw_to_der(const unsigned char *raw, size_t raw_len,
-				   unsigned char **der, size_t *der_len, tufsign_error *err)
+tufsign_status tf_ecdsa_raw_to_der(const unsigned char *raw, size_t raw_len, unsigned char **der,
+				   size_t *der_len, tufsign_error *err)
 {
 	ECDSA_SIG *sig = ECDSA_SIG_new();
 	BIGNUM *r = NULL, *s = NULL;
@@ -113,9 +113,8 @@ static tufsign_status verify_ecdsa(EVP_PKEY *pkey, const unsigned char *msg, siz
 }
 
 static tufsign_status verify_digest(EVP_PKEY *pkey, const char *method, const EVP_MD *md,
-				    int padding, int salt, const unsigned char *msg,
-				    size_t msg_len, const unsigned char *sig, size_t sig_len,
-				    tufsign_error *err)
+				    int padding, int salt, const unsigned char *msg, size_t msg_len,
+				    const unsigned char *sig, size_t sig_len, tufsign_error *err)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	EVP_PKEY_CTX *pctx = NULL;
@@ -136,8 +135,8 @@ static tufsign_status verify_digest(EVP_PKEY *pkey, const char *method, const EV
 }
 
 static tufsign_status verify_rsa(EVP_PKEY *pkey, const char *method, int padding, int salt,
-				 const unsigned char *msg, size_t msg_len,
-				 const unsigned char *sig, size_t sig_len, tufsign_error *err)
+				 const unsigned char *msg, size_t msg_len, const unsigned char *sig,
+				 size_t sig_len, tufsign_error *err)
 {
 	if (EVP_PKEY_base_id(pkey) != EVP_PKEY_RSA)
 		return bad(err, method, "the key is not an RSA key");
@@ -187,8 +186,8 @@ tufsign_status tufsign_pubkey_verify(const tufsign_pubkey *key, const char *meth
 	if (strcasecmp(method, "ecdsa") == 0)
 		st = verify_ecdsa(pkey, msg, msg_len, sig, sig_len, err);
 	else if (strcasecmp(method, "rsapss") == 0)
-		st = verify_rsa(pkey, method, RSA_PKCS1_PSS_PADDING, 32, msg, msg_len, sig,
-				sig_len, err);
+		st = verify_rsa(pkey, method, RSA_PKCS1_PSS_PADDING, 32, msg, msg_len, sig, sig_len,
+				err);
 	else if (strcasecmp(method, "rsapkcs1v15") == 0)
 		st = verify_rsa(pkey, method, RSA_PKCS1_PADDING, 0, msg, msg_len, sig, sig_len,
 				err);

@@ -97,9 +97,8 @@ static int role_lists(const tufsign_role *role, const char *id)
 
 /* Verify one signature; 1 when it is valid. A listed key whose content does
  * not hash to its ID aborts the whole check, as in notary. */
-static int check_signature(const tufsign_signature *s, const tufsign_pubkey *key,
-			   const char *msg, size_t msg_len, tufsign_status *abort_st,
-			   tufsign_error *err)
+static int check_signature(const tufsign_signature *s, const tufsign_pubkey *key, const char *msg,
+			   size_t msg_len, tufsign_status *abort_st, tufsign_error *err)
 {
 	char id[TUFSIGN_KEYID_SIZE];
 	tufsign_error ignored;
@@ -116,10 +115,9 @@ static int check_signature(const tufsign_signature *s, const tufsign_pubkey *key
 				     s->sig_len, &ignored) == TUFSIGN_OK;
 }
 
-tufsign_status tufsign_verify_threshold(const tufsign_meta *doc, const char *msg,
-					size_t msg_len, const tufsign_pubkey *keys,
-					size_t key_count, const tufsign_role *role, size_t *valid,
-					tufsign_error *err)
+tufsign_status tufsign_verify_threshold(const tufsign_meta *doc, const char *msg, size_t msg_len,
+					const tufsign_pubkey *keys, size_t key_count,
+					const tufsign_role *role, size_t *valid, tufsign_error *err)
 {
 	char *own = NULL;
 	const char **counted = NULL;
@@ -168,7 +166,8 @@ tufsign_status tufsign_verify_threshold(const tufsign_meta *doc, const char *msg
 	if ((int64_t)n < role->threshold)
 		return tufsign_error_set(err, TUFSIGN_ERR_SIGNATURE,
 					 "valid signatures did not meet threshold for '%s': %zu "
-					 "of %lld", doc->role, n, (long long)role->threshold);
+					 "of %lld",
+					 doc->role, n, (long long)role->threshold);
 	return TUFSIGN_OK;
 }
 
@@ -194,18 +193,17 @@ tufsign_status tufsign_verify_role(const tufsign_meta *doc, const char *msg, siz
 	int delegated = strncmp(doc->role, "targets/", 8) == 0;
 	size_t parent_len = delegated ? (size_t)(strrchr(doc->role, '/') - doc->role) : 0;
 
-	if (delegator == NULL ||
-	    (!delegated && delegator->type != TUFSIGN_ROLE_ROOT) ||
-	    (delegated && (delegator->type != TUFSIGN_ROLE_TARGETS ||
-			   strlen(delegator->role) != parent_len ||
-			   strncmp(delegator->role, doc->role, parent_len) != 0)))
+	if (delegator == NULL || (!delegated && delegator->type != TUFSIGN_ROLE_ROOT) ||
+	    (delegated &&
+	     (delegator->type != TUFSIGN_ROLE_TARGETS || strlen(delegator->role) != parent_len ||
+	      strncmp(delegator->role, doc->role, parent_len) != 0)))
 		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 					 "'%s' is not delegated by '%s'", doc->role,
 					 delegator ? delegator->role : "");
 	role = tufsign_meta_find_role(delegator, doc->role);
 	if (role == NULL)
-		return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED,
-					 "'%s' does not list role '%s'", delegator->role, doc->role);
+		return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED, "'%s' does not list role '%s'",
+					 delegator->role, doc->role);
 	st = tufsign_verify_threshold(doc, msg, msg_len, delegator->keys, delegator->key_count,
 				      role, NULL, err);
 	if (st == TUFSIGN_OK)
@@ -239,8 +237,8 @@ static tufsign_status rebuild_key(const tufsign_pubkey *key, const char *gun, ti
 	if (key->type != TUFSIGN_KEYTYPE_ECDSA_X509 && key->type != TUFSIGN_KEYTYPE_RSA_X509)
 		return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED,
 					 "root key %s is not a certificate", key->id);
-	st = tf_cert_root_chain((const char *)key->public, key->public_len, gun, now,
-				check_expiry, &valid, err);
+	st = tf_cert_root_chain((const char *)key->public, key->public_len, gun, now, check_expiry,
+				&valid, err);
 	if (st == TUFSIGN_OK)
 		st = tf_cert_list_pem(valid.certs, valid.count, &pem, &pem_len, err);
 	if (st == TUFSIGN_OK)
@@ -271,8 +269,8 @@ tufsign_status tf_root_keys_build(const tufsign_meta *root, const char *gun, tim
 	for (i = 0; i < role->keyid_count; i++) {
 		key = tufsign_meta_find_key(root, role->keyids[i]);
 		/* A key failing the checks does not count, as in notary. */
-		if (key == NULL ||
-		    rebuild_key(key, gun, now, check_expiry, &rk->keys[rk->count], &first) != TUFSIGN_OK)
+		if (key == NULL || rebuild_key(key, gun, now, check_expiry, &rk->keys[rk->count],
+					       &first) != TUFSIGN_OK)
 			continue;
 		rk->ids[rk->count] = rk->keys[rk->count].id;
 		rk->count++;
@@ -303,8 +301,8 @@ tufsign_status tf_verify_root_self(const tufsign_meta *root, const char *msg, si
 					 "a root document and a GUN are required");
 	st = tf_root_keys_build(root, gun, now, check_expiry, &rk, err);
 	if (st == TUFSIGN_OK) {
-		st = tufsign_verify_threshold(root, msg, msg_len, rk.keys, rk.count, &rk.role,
-					      NULL, err);
+		st = tufsign_verify_threshold(root, msg, msg_len, rk.keys, rk.count, &rk.role, NULL,
+					      err);
 		tf_root_keys_release(&rk);
 	}
 	if (st == TUFSIGN_OK && check_expiry)

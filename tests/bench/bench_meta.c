@@ -40,7 +40,8 @@ static tufsign_status bench_sign(void *ctx, tufsign_sig_scheme scheme, const uns
 	(void)ctx;
 	(void)scheme;
 	*sig = malloc(64);
-	ok = md != NULL && *sig != NULL && EVP_DigestSignInit(md, NULL, NULL, NULL, bench_key) == 1 &&
+	ok = md != NULL && *sig != NULL &&
+	     EVP_DigestSignInit(md, NULL, NULL, NULL, bench_key) == 1 &&
 	     EVP_DigestSign(md, *sig, &len, msg, msg_len) == 1;
 	EVP_MD_CTX_free(md);
 	if (!ok) {
@@ -139,8 +140,8 @@ static tufsign_meta *make_targets(size_t count, tufsign_signer *signer, tufsign_
 		memcpy(seed, &i, sizeof(i));
 		SHA256(seed, sizeof(seed), sha256);
 		SHA512(seed, sizeof(seed), sha512);
-		if (tufsign_meta_set_target(doc, name, (int64_t)(i * 1237 % 100000000), sha256, sha512,
-					    NULL, &err) != TUFSIGN_OK)
+		if (tufsign_meta_set_target(doc, name, (int64_t)(i * 1237 % 100000000), sha256,
+					    sha512, NULL, &err) != TUFSIGN_OK)
 			die("set_target", &err);
 	}
 	(void)key;
@@ -154,8 +155,8 @@ typedef struct timing {
 	size_t file_len, canonical_len, jansson_len;
 } timing;
 
-static void time_serializers(const tufsign_meta *doc, const char *file, size_t file_len,
-			     int runs, timing *t)
+static void time_serializers(const tufsign_meta *doc, const char *file, size_t file_len, int runs,
+			     timing *t)
 {
 	json_t *root, *signed_value;
 	json_error_t jerr;

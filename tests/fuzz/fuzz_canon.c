@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (tufsign_json_canonicalize((const char *)data, size, TUFSIGN_CANON_STRICT, &strict,
 				      &strict_len, NULL) == TUFSIGN_OK &&
-	    (lenient == NULL || strict_len != lenient_len || memcmp(strict, lenient, strict_len) != 0))
+	    (lenient == NULL || strict_len != lenient_len ||
+	     memcmp(strict, lenient, strict_len) != 0))
 		abort();
 	free(strict);
 	free(lenient);

@@ -9,8 +9,7 @@
 #include "tufsign/metadata.h"
 #include "tufsign/verify.h"
 
-static const char *const roles[] = {"root", "targets", "targets/releases", "snapshot",
-				    "timestamp"};
+static const char *const roles[] = {"root", "targets", "targets/releases", "snapshot", "timestamp"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,7 +17,7 @@
 #include "tufsign/verify.h"
 
 #define MAX_FILES 64
-#define MAX_SIZE (100 << 20)
+#define MAX_SIZE  (100 << 20)
 
 static tufsign_role_file files[MAX_FILES];
 static size_t file_count;

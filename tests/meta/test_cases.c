@@ -139,8 +139,8 @@ static int check_invalid(const char *dir, const char *name)
 		   strcmp(err.role, role) != 0) {
 		print_error("%s: got %s role \"%s\" path \"%s\" message \"%s\"; expected %s "
 			    "path \"%s\" message containing \"%s\"\n",
-			    name, tufsign_status_name(st), err.role, err.path, err.message, lines[0],
-			    lines[1], lines[2]);
+			    name, tufsign_status_name(st), err.role, err.path, err.message,
+			    lines[0], lines[1], lines[2]);
 		failed = 1;
 	}
 	free(in);
@@ -194,8 +194,9 @@ static unsigned char *notary_file(const char *name, size_t *len)
 static void notary_chain(void **state)
 {
 	static const char *const names[] = {
-		"root.notary-v1.json",   "root.notary-rotated-v2.json", "timestamp.notary.json",
-		"snapshot.notary.json",  "targets.notary.json",         "targets+releases.notary.json",
+		"root.notary-v1.json",   "root.notary-rotated-v2.json",
+		"timestamp.notary.json", "snapshot.notary.json",
+		"targets.notary.json",   "targets+releases.notary.json",
 	};
 	unsigned char *data[6];
 	size_t len[6], i;

@@ -20,8 +20,24 @@
 #include "tufsign/verify.h"
 
 static const char *const fragments[] = {
-	"<", ">", "&", "\xc3\xa9", "\xe4\xb8\xad", "\xe2\x80\xa8", "\xe2\x80\xa9", "\"", "\\",
-	"/", "a", "Z", "0", " ", "\x7f", "\xf0\x9f\x98\x80", "latest", "v1.2.3",
+	"<",
+	">",
+	"&",
+	"\xc3\xa9",
+	"\xe4\xb8\xad",
+	"\xe2\x80\xa8",
+	"\xe2\x80\xa9",
+	"\"",
+	"\\",
+	"/",
+	"a",
+	"Z",
+	"0",
+	" ",
+	"\x7f",
+	"\xf0\x9f\x98\x80",
+	"latest",
+	"v1.2.3",
 };
 
 static unsigned next_rand(unsigned *state)
@@ -105,11 +121,10 @@ static tufsign_meta *random_targets(unsigned seed)
 		memset(sha512, (int)(i + 7), sizeof(sha512));
 		if (next_rand(&rng) % 2)
 			random_custom(&rng, &custom, 0);
-		assert_int_equal(tufsign_meta_set_target(doc, (const char *)name.data,
-							 next_rand(&rng) * 977,
-							 sha256, next_rand(&rng) % 2 ? sha512 : NULL,
-							 custom.len ? (const char *)custom.data : NULL,
-							 NULL),
+		assert_int_equal(tufsign_meta_set_target(
+					 doc, (const char *)name.data, next_rand(&rng) * 977,
+					 sha256, next_rand(&rng) % 2 ? sha512 : NULL,
+					 custom.len ? (const char *)custom.data : NULL, NULL),
 				 TUFSIGN_OK);
 		tf_buf_release(&name, 0);
 		tf_buf_release(&custom, 0);
@@ -126,8 +141,9 @@ static void check_document(tufsign_meta *doc)
 	unsigned char sig[64] = {0};
 
 	tufsign_error_clear(&err);
-	assert_int_equal(tufsign_meta_add_signature(doc, "00000000000000000000000000000000000000"
-							 "000000000000000000000000ab",
+	assert_int_equal(tufsign_meta_add_signature(doc,
+						    "00000000000000000000000000000000000000"
+						    "000000000000000000000000ab",
 						    "eddsa", sig, sizeof(sig), NULL),
 			 TUFSIGN_OK);
 	assert_int_equal(tufsign_meta_canonical(doc, &canon, &canon_len, &err), TUFSIGN_OK);
@@ -139,9 +155,9 @@ static void check_document(tufsign_meta *doc)
 	assert_int_equal(tufsign_meta_file_bytes(parsed, &again, &again_len, &err), TUFSIGN_OK);
 	assert_int_equal(again_len, file_len);
 	assert_memory_equal(again, file, file_len);
-	assert_int_equal(tufsign_verify_message((unsigned char *)file, file_len, &msg, &msg_len,
-						&err),
-			 TUFSIGN_OK);
+	assert_int_equal(
+		tufsign_verify_message((unsigned char *)file, file_len, &msg, &msg_len, &err),
+		TUFSIGN_OK);
 	assert_int_equal(msg_len, canon_len);
 	assert_memory_equal(msg, canon, canon_len);
 	assert_int_equal(tufsign_json_escape_html(canon, canon_len, &escaped, &escaped_len, &err),
@@ -180,9 +196,9 @@ static void edit_targets(void **state)
 
 	(void)state;
 	tufsign_error_clear(&err);
-	assert_int_equal(tufsign_meta_set_target(doc, "zz", 1, sha, NULL, "{\"b\":1,\"a\":[]}",
-						 NULL),
-			 TUFSIGN_OK);
+	assert_int_equal(
+		tufsign_meta_set_target(doc, "zz", 1, sha, NULL, "{\"b\":1,\"a\":[]}", NULL),
+		TUFSIGN_OK);
 	assert_int_equal(doc->file_count, before + 1);
 	assert_string_equal(tufsign_meta_find_file(doc, "zz")->custom, "{\"a\":[],\"b\":1}");
 	assert_int_equal(tufsign_meta_set_target(doc, "zz", 2, sha, NULL, NULL, NULL), TUFSIGN_OK);

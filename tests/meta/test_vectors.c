@@ -45,9 +45,9 @@ static tufsign_meta *example_doc(void)
 	doc->expires = tufsign_time_from_unix(1893456000); /* 2030-01-01T00:00:00Z */
 	assert_int_equal(tufsign_meta_set_target(doc, "latest", 16, digest, NULL, NULL, &err),
 			 TUFSIGN_OK);
-	assert_int_equal(tufsign_meta_set_target(doc, "a<b&c/\xc3\xa9", 16, digest, NULL, NULL,
-						 &err),
-			 TUFSIGN_OK);
+	assert_int_equal(
+		tufsign_meta_set_target(doc, "a<b&c/\xc3\xa9", 16, digest, NULL, NULL, &err),
+		TUFSIGN_OK);
 	return doc;
 }
 
@@ -90,7 +90,8 @@ static void worked_example_signed_file(void **state)
 	assert_string_equal(file, example_file);
 	assert_int_equal(digest.length, 522);
 	tf_hex_encode(digest.sha256, 32, hex);
-	assert_string_equal(hex, "e1d1bd3275cf4cb16caeb7732551f1a16dbb6731e6777d78539b57f6c8dcba8f");
+	assert_string_equal(hex,
+			    "e1d1bd3275cf4cb16caeb7732551f1a16dbb6731e6777d78539b57f6c8dcba8f");
 	free(file);
 	tufsign_pubkey_release(&key);
 	tufsign_meta_free(doc);
@@ -141,8 +142,8 @@ static void p256_key_id(void **state)
 	soft_key_release(&k);
 }
 
-static void canon_expect(const char *in, size_t in_len, tufsign_canon_mode mode,
-			 const char *want, size_t want_len)
+static void canon_expect(const char *in, size_t in_len, tufsign_canon_mode mode, const char *want,
+			 size_t want_len)
 {
 	char *out = NULL;
 	size_t len = 0;
@@ -159,7 +160,8 @@ static void canon_verifier_table(void **state)
 {
 	static const char in1[] =
 		"{\"b\":1,\"a\":[1.0,-0,1e2,\"x\\u003cy\",\"\\ud800\",\"tab\\tend\"]}";
-	static const char out1[] = "{\"a\":[1,0,100,\"x<y\",\"\xef\xbf\xbd\",\"tab\tend\"],\"b\":1}";
+	static const char out1[] =
+		"{\"a\":[1,0,100,\"x<y\",\"\xef\xbf\xbd\",\"tab\tend\"],\"b\":1}";
 
 	(void)state;
 	canon_expect(in1, strlen(in1), TUFSIGN_CANON_VERIFIER, out1, strlen(out1));
@@ -171,7 +173,10 @@ static void canon_verifier_table(void **state)
 	canon_expect("\"\xe2\x82x\"", 5, TUFSIGN_CANON_VERIFIER, "\"\xef\xbf\xbd\xef\xbf\xbdx\"",
 		     9);
 	/* a lone high surrogate keeps the escape that follows it */
-	canon_expect("\"\\ud800\\u0041\"", 14, TUFSIGN_CANON_VERIFIER, "\"\xef\xbf\xbd" "A\"", 6);
+	canon_expect("\"\\ud800\\u0041\"", 14, TUFSIGN_CANON_VERIFIER,
+		     "\"\xef\xbf\xbd"
+		     "A\"",
+		     6);
 	canon_expect("\"\\ud83d\\ude00\"", 14, TUFSIGN_CANON_VERIFIER, "\"\xf0\x9f\x98\x80\"", 6);
 	canon_expect(" [ true , false , null , \"\\\"\\\\\\/\" ] ", 36, TUFSIGN_CANON_VERIFIER,
 		     "[true,false,null,\"\\\"\\\\/\"]", 25);

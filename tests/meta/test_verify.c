@@ -21,7 +21,7 @@
 #include "tufsign/metadata.h"
 #include "tufsign/verify.h"
 
-#define GUN "example.com/org/app"
+#define GUN  "example.com/org/app"
 #define YEAR (365 * 86400)
 
 typedef struct file {
@@ -100,16 +100,16 @@ static void build_snapshot_timestamp(repo *r)
 
 	assert_int_equal(tufsign_meta_set_file(r->snapshot, "root", &r->f_root.digest, 1, NULL),
 			 TUFSIGN_OK);
-	assert_int_equal(tufsign_meta_set_file(r->snapshot, "targets", &r->f_targets.digest, 1,
-					       NULL),
-			 TUFSIGN_OK);
+	assert_int_equal(
+		tufsign_meta_set_file(r->snapshot, "targets", &r->f_targets.digest, 1, NULL),
+		TUFSIGN_OK);
 	assert_int_equal(tufsign_meta_set_file(r->snapshot, "targets/releases",
 					       &r->f_releases.digest, 0, NULL),
 			 TUFSIGN_OK);
 	sign_doc(r->snapshot, &sk, 1, &r->f_snapshot);
-	assert_int_equal(tufsign_meta_set_file(r->timestamp, "snapshot", &r->f_snapshot.digest, 1,
-					       NULL),
-			 TUFSIGN_OK);
+	assert_int_equal(
+		tufsign_meta_set_file(r->timestamp, "snapshot", &r->f_snapshot.digest, 1, NULL),
+		TUFSIGN_OK);
 	sk.signer = &r->timestamp_k.signer;
 	sign_doc(r->timestamp, &sk, 1, &r->f_timestamp);
 }
@@ -124,18 +124,18 @@ static void build_targets(repo *r)
 	assert_int_equal(tufsign_meta_new("targets", &r->targets, NULL), TUFSIGN_OK);
 	r->targets->expires = tufsign_time_from_unix(r->now + 3 * YEAR);
 	assert_int_equal(tufsign_meta_add_key(r->targets, &r->releases_key, NULL), TUFSIGN_OK);
-	assert_int_equal(tufsign_meta_set_role(r->targets, "targets/releases", ids, 1, 1, paths, 1,
-					       NULL),
-			 TUFSIGN_OK);
+	assert_int_equal(
+		tufsign_meta_set_role(r->targets, "targets/releases", ids, 1, 1, paths, 1, NULL),
+		TUFSIGN_OK);
 	assert_int_equal(tufsign_meta_set_target(r->targets, "latest", 10, sha, NULL, NULL, NULL),
 			 TUFSIGN_OK);
 	sign_doc(r->targets, &sk, 1, &r->f_targets);
 
 	assert_int_equal(tufsign_meta_new("targets/releases", &r->releases, NULL), TUFSIGN_OK);
 	r->releases->expires = tufsign_time_from_unix(r->now + 3 * YEAR);
-	assert_int_equal(tufsign_meta_set_target(r->releases, "v1", 11, sha, NULL,
-						 "{\"b\":[1,{\"y\":\"<\",\"x\":null}],\"a\":\"\xc3\xa9\"}",
-						 NULL),
+	assert_int_equal(tufsign_meta_set_target(
+				 r->releases, "v1", 11, sha, NULL,
+				 "{\"b\":[1,{\"y\":\"<\",\"x\":null}],\"a\":\"\xc3\xa9\"}", NULL),
 			 TUFSIGN_OK);
 	sk.signer = &r->releases_k.signer;
 	sign_doc(r->releases, &sk, 1, &r->f_releases);
@@ -155,11 +155,12 @@ static int setup_repo(void **state)
 	assert_int_equal(soft_key_rsa(&r->releases_k, 2048), 0);
 	cert_key(&r->root_k, &r->root_key, r->now - 3600, 0, GUN);
 	cert_key(&r->root2_k, &r->root2_key, r->now - 3600, 0, GUN);
-	assert_int_equal(tufsign_pubkey_from_signer(&r->targets_key, &r->targets_k.signer, NULL), 0);
+	assert_int_equal(tufsign_pubkey_from_signer(&r->targets_key, &r->targets_k.signer, NULL),
+			 0);
 	assert_int_equal(tufsign_pubkey_from_signer(&r->snapshot_key, &r->snapshot_k.signer, NULL),
 			 0);
-	assert_int_equal(tufsign_pubkey_from_signer(&r->timestamp_key, &r->timestamp_k.signer, NULL),
-			 0);
+	assert_int_equal(
+		tufsign_pubkey_from_signer(&r->timestamp_key, &r->timestamp_k.signer, NULL), 0);
 	assert_int_equal(tufsign_pubkey_from_signer(&r->releases_key, &r->releases_k.signer, NULL),
 			 0);
 	build_root(r, 1, &r->root_key);
@@ -213,14 +214,21 @@ static tufsign_role_file rf(const char *role, const file *f)
 	return out;
 }
 
-static tufsign_status chain(repo *r, time_t now, const tufsign_chain *previous,
-			    tufsign_chain **out, tufsign_error *err)
+static tufsign_status chain(repo *r, time_t now, const tufsign_chain *previous, tufsign_chain **out,
+			    tufsign_error *err)
 {
-	tufsign_role_file ts = rf("timestamp", &r->f_timestamp), sn = rf("snapshot", &r->f_snapshot),
-			  tg = rf("targets", &r->f_targets), rel = rf("targets/releases", &r->f_releases);
-	tufsign_chain_input in = {.gun = GUN, .now = now, .trusted_root = (const unsigned char *)r->f_root.data,
-				  .trusted_root_len = r->f_root.len, .timestamp = &ts, .snapshot = &sn,
-				  .targets = &tg, .delegations = &rel, .delegation_count = 1,
+	tufsign_role_file ts = rf("timestamp", &r->f_timestamp),
+			  sn = rf("snapshot", &r->f_snapshot), tg = rf("targets", &r->f_targets),
+			  rel = rf("targets/releases", &r->f_releases);
+	tufsign_chain_input in = {.gun = GUN,
+				  .now = now,
+				  .trusted_root = (const unsigned char *)r->f_root.data,
+				  .trusted_root_len = r->f_root.len,
+				  .timestamp = &ts,
+				  .snapshot = &sn,
+				  .targets = &tg,
+				  .delegations = &rel,
+				  .delegation_count = 1,
 				  .previous = previous};
 
 	tufsign_error_clear(err);
@@ -241,8 +249,9 @@ static void chain_verifies(void **state)
 	v1 = tufsign_meta_find_file(tufsign_chain_find(c, "targets/releases"), "v1");
 	assert_non_null(v1);
 	assert_string_equal(v1->custom, "{\"a\":\"\xc3\xa9\",\"b\":[1,{\"x\":null,\"y\":\"<\"}]}");
-	assert_non_null(strstr(r->f_releases.data,
-			       "\"custom\":{\"a\":\"\xc3\xa9\",\"b\":[1,{\"x\":null,\"y\":\"\\u003c\"}]}"));
+	assert_non_null(
+		strstr(r->f_releases.data,
+		       "\"custom\":{\"a\":\"\xc3\xa9\",\"b\":[1,{\"x\":null,\"y\":\"\\u003c\"}]}"));
 	tufsign_chain_free(c);
 }
 
@@ -554,17 +563,20 @@ static void verify_methods(void **state)
 	/* P-384: raw r||s of 96 bytes over SHA-256 */
 	assert_int_equal(sign_with(&r->snapshot_k, TUFSIGN_SIG_ECDSA_SHA256, msg, &sig, &len), 0);
 	assert_int_equal(len, 96);
-	assert_int_equal(tufsign_pubkey_verify(&r->snapshot_key, "ecdsa", (const unsigned char *)msg,
-					       strlen(msg), sig, len, NULL),
+	assert_int_equal(tufsign_pubkey_verify(&r->snapshot_key, "ecdsa",
+					       (const unsigned char *)msg, strlen(msg), sig, len,
+					       NULL),
 			 TUFSIGN_OK);
-	assert_int_equal(tufsign_pubkey_verify(&r->snapshot_key, "ECDSA", (const unsigned char *)msg,
-					       strlen(msg), sig, len, NULL),
+	assert_int_equal(tufsign_pubkey_verify(&r->snapshot_key, "ECDSA",
+					       (const unsigned char *)msg, strlen(msg), sig, len,
+					       NULL),
 			 TUFSIGN_OK);
 	/* the same signature in DER is rejected, as notary does */
 	assert_int_equal(tf_ecdsa_raw_to_der(sig, len, &der, &der_len, NULL), TUFSIGN_OK);
 	tufsign_error_clear(&err);
-	assert_int_equal(tufsign_pubkey_verify(&r->snapshot_key, "ecdsa", (const unsigned char *)msg,
-					       strlen(msg), der, der_len, &err),
+	assert_int_equal(tufsign_pubkey_verify(&r->snapshot_key, "ecdsa",
+					       (const unsigned char *)msg, strlen(msg), der,
+					       der_len, &err),
 			 TUFSIGN_ERR_SIGNATURE);
 	assert_non_null(strstr(err.message, "wrong length for the curve"));
 	/* a method that does not fit the key type */
@@ -576,8 +588,9 @@ static void verify_methods(void **state)
 	free(der);
 	/* RSA: PSS with salt 32, and PKCS#1 v1.5 read as "rsapkcs1v15" */
 	assert_int_equal(sign_with(&r->releases_k, TUFSIGN_SIG_RSA_PSS_SHA256, msg, &sig, &len), 0);
-	assert_int_equal(tufsign_pubkey_verify(&r->releases_key, "rsapss", (const unsigned char *)msg,
-					       strlen(msg), sig, len, NULL),
+	assert_int_equal(tufsign_pubkey_verify(&r->releases_key, "rsapss",
+					       (const unsigned char *)msg, strlen(msg), sig, len,
+					       NULL),
 			 TUFSIGN_OK);
 	assert_int_equal(tufsign_pubkey_verify(&r->releases_key, "rsapkcs1v15",
 					       (const unsigned char *)msg, strlen(msg), sig, len,
@@ -599,8 +612,9 @@ static void verify_methods(void **state)
 	free(sig);
 	/* Ed25519 under "eddsa" only */
 	assert_int_equal(sign_with(&r->timestamp_k, TUFSIGN_SIG_ED25519, msg, &sig, &len), 0);
-	assert_int_equal(tufsign_pubkey_verify(&r->timestamp_key, "eddsa", (const unsigned char *)msg,
-					       strlen(msg), sig, len, NULL),
+	assert_int_equal(tufsign_pubkey_verify(&r->timestamp_key, "eddsa",
+					       (const unsigned char *)msg, strlen(msg), sig, len,
+					       NULL),
 			 TUFSIGN_OK);
 	assert_int_equal(tufsign_pubkey_verify(&r->timestamp_key, "ed25519",
 					       (const unsigned char *)msg, strlen(msg), sig, len,
