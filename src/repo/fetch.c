@@ -43,28 +43,6 @@ static tufsign_status set_role_name(tf_role_bytes *b, const char *role, tufsign_
 	return b->role ? TUFSIGN_OK : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
 }
 
-/* Download the file that doc's "meta" or "targets" entry name describes,
- * by its SHA-256, capped at the length the entry gives. */
-static tufsign_status fetch_listed(tufsign_notary *client, const char *gun,
-				   const tufsign_meta *doc, const char *name, tf_role_bytes *out,
-				   tufsign_error *err)
-{
-	const tufsign_file_meta *entry = tufsign_meta_find_file(doc, name);
-	tufsign_status st;
-	char hex[65];
-
-	if (entry == NULL || !entry->hashes.has_sha256)
-		return tufsign_error_set(err, TUFSIGN_ERR_METADATA,
-					 "%s version %lld has no sha256 entry for '%s'", doc->role,
-					 (long long)doc->version, name);
-	tf_repo_sha256_hex(entry->hashes.sha256, hex);
-	st = set_role_name(out, name, err);
-	if (st != TUFSIGN_OK)
-		return st;
-	return tufsign_notary_get_by_hash(client, gun, name, hex, (size_t)entry->length,
-					  &out->data, &out->len, err);
-}
-
 /* Parse file bytes only to learn what to download next; the chain
  * verification checks everything afterwards. */
 static tufsign_status peek(const char *role, const tf_role_bytes *b, tufsign_meta **doc,
@@ -230,6 +208,7 @@ static tufsign_status check_versions(const tufsign_chain *chain, const cached_ve
 /* Everything one fetch holds until the chain is verified. */
 typedef struct fetch_job {
 	tufsign_notary *client;
+	tufsign_trust_txn *txn;
 	const char *gun;
 	unsigned char *pinned_root; /* NULL on first use */
 	size_t pinned_len;
@@ -322,6 +301,54 @@ static tufsign_status add_delegation(tf_repo_state *state, tufsign_error *err)
 	return TUFSIGN_OK;
 }
 
+/* Use the cached file of role when it has exactly the length and SHA-256
+ * of entry; a client that is up to date downloads nothing but the
+ * timestamp and the snapshot. Returns 1 when out was filled. */
+static int reuse_cached(fetch_job *job, const char *role, const tufsign_file_meta *entry,
+			tf_role_bytes *out)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	tufsign_digest digest;
+	tufsign_error ignored;
+
+	tufsign_error_clear(&ignored);
+	if (tufsign_trust_txn_read(job->txn, role, &data, &len, &ignored) != TUFSIGN_OK)
+		return 0;
+	if ((int64_t)len != entry->length ||
+	    tufsign_digest_compute(data, len, &digest, &ignored) != TUFSIGN_OK ||
+	    memcmp(digest.sha256, entry->hashes.sha256, 32) != 0) {
+		free(data);
+		return 0;
+	}
+	TF_DEBUG(TF_REPO_LOG, "%s of '%s' is unchanged; using the cached copy", role, job->gun);
+	out->data = data;
+	out->len = len;
+	return 1;
+}
+
+/* Get the file that doc's "meta" or "targets" entry name describes: the
+ * cached copy when it matches, else a download by its SHA-256, capped at
+ * the length the entry gives. */
+static tufsign_status fetch_listed(fetch_job *job, const tufsign_meta *doc, const char *name,
+				   tf_role_bytes *out, tufsign_error *err)
+{
+	const tufsign_file_meta *entry = tufsign_meta_find_file(doc, name);
+	tufsign_status st;
+	char hex[65];
+
+	if (entry == NULL || !entry->hashes.has_sha256)
+		return tufsign_error_set(err, TUFSIGN_ERR_METADATA,
+					 "%s version %lld has no sha256 entry for '%s'", doc->role,
+					 (long long)doc->version, name);
+	st = set_role_name(out, name, err);
+	if (st != TUFSIGN_OK || reuse_cached(job, name, entry, out))
+		return st;
+	tf_repo_sha256_hex(entry->hashes.sha256, hex);
+	return tufsign_notary_get_by_hash(job->client, job->gun, name, hex, (size_t)entry->length,
+					  &out->data, &out->len, err);
+}
+
 /* Download timestamp.json, then the snapshot it lists by hash. *snapshot
  * receives the parsed, not yet verified, snapshot. */
 static tufsign_status fetch_timestamp_snapshot(fetch_job *job, tufsign_meta **snapshot,
@@ -339,35 +366,72 @@ static tufsign_status fetch_timestamp_snapshot(fetch_job *job, tufsign_meta **sn
 	if (st == TUFSIGN_OK)
 		st = peek("timestamp", &s->timestamp, &timestamp, err);
 	if (st == TUFSIGN_OK)
-		st = fetch_listed(job->client, job->gun, timestamp, "snapshot", &s->snapshot, err);
+		st = fetch_listed(job, timestamp, "snapshot", &s->snapshot, err);
 	if (st == TUFSIGN_OK)
 		st = peek("snapshot", &s->snapshot, snapshot, err);
 	tufsign_meta_free(timestamp);
 	return st;
 }
 
-/* Download timestamp, then snapshot, targets and every delegation the
- * snapshot lists, each by the hash and capped at the length its parent gives. */
-static tufsign_status fetch_files(fetch_job *job, tufsign_error *err)
+/* Get targets and every delegation the snapshot lists. */
+static tufsign_status fetch_targets(fetch_job *job, const tufsign_meta *snapshot,
+				    tufsign_error *err)
 {
 	tf_repo_state *s = job->state;
-	tufsign_meta *snapshot = NULL;
 	tufsign_status st;
 	size_t i;
 
-	st = fetch_timestamp_snapshot(job, &snapshot, err);
-	if (st == TUFSIGN_OK)
-		st = fetch_listed(job->client, job->gun, snapshot, "targets", &s->targets, err);
-	for (i = 0; st == TUFSIGN_OK && snapshot != NULL && i < snapshot->file_count; i++) {
+	st = fetch_listed(job, snapshot, "targets", &s->targets, err);
+	for (i = 0; st == TUFSIGN_OK && i < snapshot->file_count; i++) {
 		const char *name = snapshot->files[i].name;
 
 		if (strncmp(name, "targets/", 8) != 0)
 			continue;
 		st = add_delegation(s, err);
 		if (st == TUFSIGN_OK)
-			st = fetch_listed(job->client, job->gun, snapshot, name,
+			st = fetch_listed(job, snapshot, name,
 					  &s->delegations[s->delegation_count - 1], err);
 	}
+	return st;
+}
+
+/* Return 1 when the snapshot lists exactly the pinned root's bytes. */
+static int lists_pinned_root(const fetch_job *job, const tufsign_meta *snapshot)
+{
+	const tufsign_file_meta *entry = tufsign_meta_find_file(snapshot, "root");
+	tufsign_digest digest;
+	tufsign_error ignored;
+
+	tufsign_error_clear(&ignored);
+	return entry != NULL && entry->hashes.has_sha256 &&
+	       entry->length == (int64_t)job->pinned_len &&
+	       tufsign_digest_compute(job->pinned_root, job->pinned_len, &digest, &ignored) ==
+		       TUFSIGN_OK &&
+	       memcmp(digest.sha256, entry->hashes.sha256, 32) == 0;
+}
+
+/* Get every file of the current state. With a pinned root, root.json is
+ * downloaded only when the snapshot lists other root bytes, which is how a
+ * rotation shows. */
+static tufsign_status fetch_files(fetch_job *job, tufsign_error *err)
+{
+	tufsign_meta *snapshot = NULL;
+	tufsign_status st;
+
+	if (job->pinned_root == NULL) {
+		st = resolve_root(job, err);
+		if (st == TUFSIGN_OK)
+			st = fetch_timestamp_snapshot(job, &snapshot, err);
+	} else {
+		st = fetch_timestamp_snapshot(job, &snapshot, err);
+		if (st == TUFSIGN_OK && lists_pinned_root(job, snapshot))
+			st = copy_bytes(&job->state->root, "root", job->pinned_root,
+					job->pinned_len, err);
+		else if (st == TUFSIGN_OK)
+			st = resolve_root(job, err);
+	}
+	if (st == TUFSIGN_OK)
+		st = fetch_targets(job, snapshot, err);
 	tufsign_meta_free(snapshot);
 	return st;
 }
@@ -441,11 +505,12 @@ static void fetch_job_release(fetch_job *job)
 	root_walk_release(&job->walk);
 }
 
-static tufsign_status fetch_job_init(fetch_job *job, tufsign_notary *client, const char *gun,
-				     tufsign_error *err)
+static tufsign_status fetch_job_init(fetch_job *job, tufsign_notary *client,
+				     tufsign_trust_txn *txn, const char *gun, tufsign_error *err)
 {
 	memset(job, 0, sizeof(*job));
 	job->client = client;
+	job->txn = txn;
 	job->gun = gun;
 	job->state = calloc(1, sizeof(*job->state));
 	if (job->state == NULL)
@@ -478,11 +543,9 @@ tufsign_status tf_repo_fetch(tufsign_notary *client, tufsign_trust_txn *txn, con
 	tufsign_status st;
 
 	*out = NULL;
-	st = fetch_job_init(&job, client, gun, err);
+	st = fetch_job_init(&job, client, txn, gun, err);
 	if (st == TUFSIGN_OK)
 		st = read_pinned_root(txn, &job, err);
-	if (st == TUFSIGN_OK)
-		st = resolve_root(&job, err);
 	if (st == TUFSIGN_OK)
 		st = fetch_files(&job, err);
 	if (st == TUFSIGN_OK)
@@ -523,7 +586,7 @@ tufsign_status tf_repo_fetch_uploaded(tufsign_notary *client, tufsign_trust_txn 
 	*out = NULL;
 	if (base->root_rotated)
 		return TUFSIGN_OK;
-	st = fetch_job_init(&job, client, gun, err);
+	st = fetch_job_init(&job, client, txn, gun, err);
 	if (st == TUFSIGN_OK)
 		st = read_pinned_root(txn, &job, err);
 	if (st == TUFSIGN_OK) {

@@ -6,7 +6,9 @@
 #   1. a one-tag sign: `tufsign sign` with keys on a SoftHSM2 token against
 #      `notary add -p` with the notary client's file keys, RUNS times each
 #      (default 10), alternating; both repositories keep the snapshot key on
-#      the server, so both upload one targets file per run;
+#      the server, so both upload one targets file per run; tufsign runs once
+#      with the SoftHSM2 module given by --module and once through p11-kit's
+#      proxy module;
 #   2. a 1,000-tag batch: `tufsign sign --targets-file` in one publish, and
 #      `notary publish` of 1,000 staged `notary add` changes;
 #   3. the one-tag `tufsign sign` on repositories that already hold 10,000
@@ -51,8 +53,12 @@ targets_key="pkcs11:token=bench;object=targets"
 "$tufsign" -q key generate "$root_key" >/dev/null
 "$tufsign" -q key generate "$targets_key" >/dev/null
 
-# The two clients, as arrays so that GNU time can run them.
-ts=("$tufsign" -q --tls-ca "$NOTARY_CA")
+# The two clients, as arrays so that GNU time can run them. tufsign loads
+# the SoftHSM2 module directly, as an agent with one token would; ts_proxy
+# goes through p11-kit's proxy module, which also loads every other module
+# registered on the machine.
+ts=("$tufsign" -q --tls-ca "$NOTARY_CA" --module "$SOFTHSM2_MODULE")
+ts_proxy=("$tufsign" -q --tls-ca "$NOTARY_CA")
 nc=(notary -s "$NOTARY_URL" --tlscacert "$NOTARY_CA" -d "$dir/notary-trust")
 
 # measure NAME CMD...: runs CMD under GNU time; appends "seconds kilobytes"
@@ -97,6 +103,8 @@ for ((i = 1; i <= runs; i++)); do
 	measure tufsign-one "${ts[@]}" sign registry.example/bench/tufsign "v$i" --key "$targets_key" \
 		--manifest "$m"
 	measure notary-one "${nc[@]}" add registry.example/bench/notary "v$i" "$m" -p
+	measure tufsign-proxy "${ts_proxy[@]}" sign registry.example/bench/tufsign "p$i" \
+		--key "$targets_key" --manifest "$m"
 done
 
 log "1,000-tag batch"
@@ -131,6 +139,8 @@ echo "| measurement | tufsign (SoftHSM2 keys) | notary client (file keys) | tufs
 echo "|---|---|---|---|"
 echo "| one-tag sign, wall time (median of $runs) | $t1 s | $n1 s | $(ratio "$t1" "$n1") |"
 echo "| one-tag sign, peak RSS (median of $runs) | $m1 KiB | $nm1 KiB | $(ratio "$m1" "$nm1") |"
+echo "| one-tag sign through p11-kit's proxy module, wall time | $(median tufsign-proxy 1) s | | $(ratio "$(median tufsign-proxy 1)" "$n1") |"
+echo "| one-tag sign through p11-kit's proxy module, peak RSS | $(median tufsign-proxy 2) KiB | | $(ratio "$(median tufsign-proxy 2)" "$nm1") |"
 tb=$(median tufsign-batch 1) mb=$(median tufsign-batch 2)
 nb=$(median notary-batch 1) nmb=$(median notary-batch 2)
 echo "| 1,000-tag batch, wall time | $tb s | $nb s (publish only) | $(ratio "$tb" "$nb") |"
