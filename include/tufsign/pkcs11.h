@@ -1,6 +1,9 @@
 /* Token-level operations of the PKCS#11 engine for the command line, without
  * PKCS#11 types: list tokens, make a key pair on a token, store a certificate
- * beside a key. Keys themselves are opened with tufsign_key_open(). */
+ * beside a key. Keys themselves are opened with tufsign_key_open().
+ *
+ * The engine keeps process-wide state (loaded modules, one session and one
+ * login per token) and is not thread-safe: call it from one thread. */
 #ifndef TUFSIGN_PKCS11_H
 #define TUFSIGN_PKCS11_H
 
