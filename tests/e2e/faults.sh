@@ -69,6 +69,20 @@ assert_exit 0 px sign "$gun" v3 --key "$key" --manifest "$TEST_DIR/m3.json"
 check_oracles "$gun" v3 "$DIGEST" "$SIZE"
 proxy_reset
 
+# A race lost on every attempt: the proxy keeps serving the timestamp of
+# targets version 2 to an agent with an empty trust cache, so each upload
+# repeats a version the server already has and is refused as a conflict.
+snapshot_states "$gun"
+proxy_rules "[{\"method\": \"GET\", \"path\": \"/timestamp\\\\.json$\", \"count\": -1, \"action\": \"body\", \"file\": \"$TEST_DIR/timestamp-v2.json\"}]"
+assert_exit 7 env TUFSIGN_TRUST_DIR="$TEST_DIR/stale-agent" "$TUFSIGN" -s "$PROXY_URL" \
+	--tls-ca "$PROXY_CA" sign "$gun" v4 --key "$key" --manifest "$TEST_DIR/m1.json"
+assert_contains "$STDERR" "gave up after 8 attempts"
+assert_contains "$STDERR" "retrying in"
+unchanged_since "$gun" "a race lost on every attempt"
+[ ! -e "$TEST_DIR/stale-agent" ] || [ -z "$(ls "$TEST_DIR/stale-agent"/*/current 2>/dev/null)" ] ||
+	fail "the stale agent's trust cache was written"
+proxy_reset
+
 # Rolled-back metadata: the proxy serves the timestamp of targets version 2
 # to a client whose cache holds a newer one.
 assert_exit 0 px list "$gun"
