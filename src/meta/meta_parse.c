@@ -1,6 +1,12 @@
 /* Parsing of role document file bytes into typed documents. The parser pulls
  * tokens straight into the document, so a targets file of many entries
- * costs little more than its compact structs. */
+ * costs little more than its compact structs.
+ *
+ * It is stricter than notary's decoder on purpose. Member names that differ
+ * only in case, upper-case signature methods, unknown hash algorithms, an
+ * empty "paths" list, null or non-canonical custom data and duplicate keys
+ * are accepted by notary but rewritten when it re-serializes, so such a file
+ * could never equal the bytes notary hashes. They are rejected here. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -96,6 +96,8 @@ tufsign_status tufsign_meta_sign(tufsign_meta *doc, const tufsign_signing_key *k
 		*file = NULL;
 	if (file_len != NULL)
 		*file_len = 0;
+	if (digest != NULL)
+		memset(digest, 0, sizeof(*digest));
 	if (key_count == 0)
 		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 					 "no key given to sign '%s'", doc->role);

@@ -643,6 +643,63 @@ static void canonical_key_ids(void **state)
 	assert_string_equal(id, r->targets_key.id);
 }
 
+/* Re-wrap PEM base64 lines at 76 columns, as some encoders write it. */
+static char *wrap_76(const unsigned char *pem, size_t len)
+{
+	tf_buf out, b64;
+	const char *s = (const char *)pem, *end = s + len, *nl;
+	size_t i;
+
+	tf_buf_init(&out);
+	tf_buf_init(&b64);
+	for (; s < end; s = nl + 1) {
+		nl = memchr(s, '\n', (size_t)(end - s));
+		if (strncmp(s, "-----", 5) == 0) {
+			for (i = 0; i < b64.len; i += 76) {
+				tf_buf_append(&out, b64.data + i,
+					      b64.len - i < 76 ? b64.len - i : 76);
+				tf_buf_append_byte(&out, '\n');
+			}
+			b64.len = 0;
+			tf_buf_append(&out, s, (size_t)(nl - s) + 1);
+		} else {
+			tf_buf_append(&b64, s, (size_t)(nl - s));
+		}
+	}
+	tf_buf_release(&b64, 0);
+	return (char *)tf_buf_steal(&out, NULL);
+}
+
+static void root_pem_not_go_format(void **state)
+{
+	repo *r = *state;
+	char *pem = wrap_76(r->root_key.public, r->root_key.public_len);
+	tufsign_signing_key sk = {.signer = &r->root_k.signer};
+	tufsign_pubkey wrapped;
+	file f = {0};
+	tufsign_error err;
+
+	assert_int_equal(tufsign_pubkey_init(&wrapped, TUFSIGN_KEYTYPE_ECDSA_X509,
+					     (const unsigned char *)pem, strlen(pem), NULL),
+			 TUFSIGN_OK);
+	assert_string_not_equal(wrapped.id, r->root_key.id);
+	build_root(r, 1, &wrapped);
+	sk.key = &wrapped;
+	sign_doc(r->root, &sk, 1, &f);
+	/* notary rebuilds the key from the re-encoded certificate, so the
+	 * signature's key ID no longer names a root key */
+	tufsign_error_clear(&err);
+	assert_int_equal(tufsign_verify_root(r->root, NULL, 0, GUN, r->now, &err),
+			 TUFSIGN_ERR_SIGNATURE);
+	assert_non_null(strstr(err.message, "did not meet threshold for 'root': 0 of 1"));
+	free(f.data);
+	free(pem);
+	tufsign_pubkey_release(&wrapped);
+	build_root(r, 1, &r->root_key);
+	sk.key = &r->root_key;
+	sign_doc(r->root, &sk, 1, &r->f_root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -659,6 +716,7 @@ int main(void)
 		cmocka_unit_test(cert_profile),
 		cmocka_unit_test(verify_methods),
 		cmocka_unit_test(canonical_key_ids),
+		cmocka_unit_test(root_pem_not_go_format),
 	};
 
 	return cmocka_run_group_tests(tests, setup_repo, teardown_repo);
