@@ -25,10 +25,10 @@ extern "C" {
  * signature check. */
 #define TUFSIGN_MAX_TARGET_LENGTH ((uint64_t)1 << 53)
 
-/* Longest GUN accepted, in bytes. */
+/* Maximum length of a GUN, in bytes. */
 #define TUFSIGN_MAX_GUN_LENGTH 255
 
-/* Longest target name accepted, in bytes. */
+/* Maximum length of a target name, in bytes. */
 #define TUFSIGN_MAX_TARGET_NAME_LENGTH 1024
 
 /* One change to the targets of a repository. */
@@ -61,9 +61,9 @@ TUFSIGN_API tufsign_status tufsign_repo_parse_digest(const char *text, unsigned 
 TUFSIGN_API tufsign_status tufsign_repo_parse_size(const char *text, uint64_t *out,
 						   tufsign_error *err);
 
-/* Parse the lines of a targets file: "TAG sha256:HEX SIZE", fields separated
- * by blanks; the tag is everything before the last two fields, so it may
- * contain inner spaces. Empty lines and lines starting with '#' are skipped.
+/* Parse the lines of a targets file: "TAG sha256:HEX SIZE", with fields
+ * separated by blanks. The tag is everything before the last two fields, so
+ * it may contain inner spaces. Empty lines and lines starting with '#' are skipped.
  * On success *changes is a malloc'd array of *count entries that the caller
  * releases with tufsign_target_changes_free(). A bad line fails the whole
  * file with a message naming path and line number. */

@@ -205,7 +205,7 @@ static tufsign_status check_versions(const tufsign_chain *chain, const cached_ve
 	return TUFSIGN_OK;
 }
 
-/* Everything one fetch holds until the chain is verified. */
+/* The state of one fetch until the chain is verified. */
 typedef struct fetch_job {
 	tufsign_notary *client;
 	tufsign_trust_txn *txn;
@@ -302,8 +302,8 @@ static tufsign_status add_delegation(tf_repo_state *state, tufsign_error *err)
 }
 
 /* Use the cached file of role when it has exactly the length and SHA-256
- * of entry; a client that is up to date downloads nothing but the
- * timestamp and the snapshot. Returns 1 when out was filled. */
+ * of entry, so a client that is up to date downloads only the timestamp
+ * and the snapshot. Returns 1 when out was filled. */
 static int reuse_cached(fetch_job *job, const char *role, const tufsign_file_meta *entry,
 			tf_role_bytes *out)
 {

@@ -11,7 +11,7 @@
 #include "repo_internal.h"
 #include "tufsign/json.h"
 
-/* Longest delay between two attempts after a conflict. */
+/* Maximum delay between two attempts after a conflict. */
 #define MAX_BACKOFF_MS 5000L
 
 /* One publish: inputs, and what the current attempt built. */
@@ -42,7 +42,8 @@ static void attempt_release(publish_job *job)
 	job->snapshot_file = NULL;
 }
 
-/* Return 1 when custom JSON texts a (canonical) and b (as given) are equal. */
+/* Return 1 when the canonical custom JSON text equals the given text once
+ * canonicalized; both NULL also counts as equal. */
 static int same_custom(const char *canonical, const char *given)
 {
 	char *text = NULL;
@@ -61,7 +62,7 @@ static int same_custom(const char *canonical, const char *given)
 	return same;
 }
 
-/* Return 1 when the change is already what doc holds. */
+/* Return 1 when doc already contains the change. */
 static int change_in_place(const tufsign_meta *doc, const tufsign_target_change *c)
 {
 	const tufsign_file_meta *entry = tufsign_meta_find_file(doc, c->name);
