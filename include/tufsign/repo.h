@@ -110,11 +110,11 @@ typedef struct tufsign_repo_target {
 	const char *custom;           /* canonical JSON, or NULL */
 } tufsign_repo_target;
 
-/* Fetch the metadata of gun and verify it from the pinned root (trusting the
- * server's root on first use, unless ctx->pin says otherwise): root chain
- * with N.root.json walked on rotation, timestamp, snapshot, targets and
- * delegations, hashes, lengths, expiry and versions never lower than the
- * cached ones. The verified state is then written to the trust cache.
+/* Fetch the metadata of gun and verify it from the pinned root. On first
+ * use the server's root is trusted, or checked against ctx->pin when set.
+ * Verified are the root chain (N.root.json walked on rotation), timestamp,
+ * snapshot, targets and delegations: signatures, hashes, lengths, expiry,
+ * and versions never lower than the cached ones. The verified state is then written to the trust cache.
  * *out is cleared on entry and set on success; free it with
  * tufsign_repo_free(). TUFSIGN_ERR_NOT_FOUND when the server has no such
  * repository. */
