@@ -56,6 +56,27 @@ assert_contains "$STDOUT" "by-notary"
 assert_exit 0 nc add "$gun" after "$TEST_DIR/m1.json" -p
 assert_exit 0 ts verify "$gun" after --digest "sha256:$DIGEST"
 
+# A delegation published by the notary client: tufsign verifies it, lists
+# its tag under its role, and keeps signing into targets beside it.
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$TEST_DIR/releases.key" -out "$TEST_DIR/releases.crt" -days 3650 \
+	-subj "/CN=releases" 2>/dev/null
+export NOTARY_DELEGATION_PASSPHRASE=delegation-passphrase
+assert_exit 0 nc delegation add "$gun" targets/releases "$TEST_DIR/releases.crt" --all-paths -p
+assert_exit 0 nc key import "$TEST_DIR/releases.key" --role targets/releases --gun "$gun"
+make_manifest "$TEST_DIR/released.json"
+assert_exit 0 nc add "$gun" released "$TEST_DIR/released.json" --roles targets/releases -p
+assert_exit 0 ts --json list "$gun"
+assert_eq "sha256:$DIGEST $SIZE targets/releases" \
+	"$(jq -r '.targets[] | select(.tag == "released") | "\(.digest) \(.size) \(.role)"' <<<"$STDOUT")" \
+	"tufsign list row of the delegated tag"
+assert_exit 0 ts verify "$gun" released --digest "sha256:$DIGEST"
+assert_contains "$STDOUT" "(role targets/releases)"
+make_manifest "$TEST_DIR/beside.json"
+assert_exit 0 ts sign "$gun" beside-releases --key "file:$targets_key" \
+	--passphrase-file "$TEST_DIR/targets.pass" --manifest "$TEST_DIR/beside.json"
+check_oracles "$gun" beside-releases "$DIGEST" "$SIZE"
+
 # The notary client rotates the root key twice; tufsign, which pinned the
 # older root, walks every root version in between and keeps signing.
 pinned=$(jq -r .signed.version "$TUFSIGN_TRUST_DIR"/*/current/root.json)
