@@ -103,21 +103,20 @@ typedef struct tufsign_repo tufsign_repo;
 /* One signed target as clients see it. Everything is owned by the repo. */
 typedef struct tufsign_repo_target {
 	const char *name;
-	const char *role;             /* "targets" or the delegation that signed it */
+	const char *role; /* "targets" or the delegation that signed it */
 	int has_sha256;
-	const unsigned char *sha256;  /* 32 bytes when has_sha256 */
+	const unsigned char *sha256; /* 32 bytes when has_sha256 */
 	int64_t length;
-	const char *custom;           /* canonical JSON, or NULL */
+	const char *custom; /* canonical JSON, or NULL */
 } tufsign_repo_target;
 
 /* Fetch the metadata of gun and verify it from the pinned root. On first
  * use the server's root is trusted, or checked against ctx->pin when set.
  * Verified are the root chain (N.root.json walked on rotation), timestamp,
  * snapshot, targets and delegations: signatures, hashes, lengths, expiry,
- * and versions never lower than the cached ones. The verified state is then written to the trust cache.
- * *out is cleared on entry and set on success; free it with
- * tufsign_repo_free(). TUFSIGN_ERR_NOT_FOUND when the server has no such
- * repository. */
+ * and versions never lower than the cached ones. The verified state is then written to the trust
+ * cache. *out is cleared on entry and set on success; free it with tufsign_repo_free().
+ * TUFSIGN_ERR_NOT_FOUND when the server has no such repository. */
 TUFSIGN_API tufsign_status tufsign_repo_open(const tufsign_repo_context *ctx, const char *gun,
 					     tufsign_repo **out, tufsign_error *err);
 
@@ -133,8 +132,7 @@ TUFSIGN_API int tufsign_repo_first_use(const tufsign_repo *repo);
 /* Return the targets clients accept: those of "targets" and of every
  * verified delegation that lie within the delegation's paths, sorted by
  * name, then role. *list is owned by repo. */
-TUFSIGN_API size_t tufsign_repo_targets(const tufsign_repo *repo,
-					const tufsign_repo_target **list);
+TUFSIGN_API size_t tufsign_repo_targets(const tufsign_repo *repo, const tufsign_repo_target **list);
 
 /* Return the entry of name that a Docker client uses (targets/releases
  * first, then targets, then other delegations), or NULL. Owned by repo. */
@@ -153,7 +151,7 @@ typedef struct tufsign_init_options {
 /* Outcome of tufsign_repo_init(). */
 typedef struct tufsign_init_result {
 	int created; /* 0: the repository existed with our root key already */
-	char root_key_id[TUFSIGN_KEYID_SIZE];      /* certificate key ID root.json lists */
+	char root_key_id[TUFSIGN_KEYID_SIZE];       /* certificate key ID root.json lists */
 	char root_canonical_id[TUFSIGN_KEYID_SIZE]; /* ID of the plain root public key */
 	char targets_key_id[TUFSIGN_KEYID_SIZE];
 	char snapshot_key_id[TUFSIGN_KEYID_SIZE];
@@ -186,10 +184,10 @@ typedef struct tufsign_publish_options {
 
 /* Outcome of tufsign_repo_publish(). */
 typedef struct tufsign_publish_result {
-	int published;             /* 0: every change was already on the server */
-	int first_use;             /* the root was pinned in this run */
-	unsigned attempts;         /* uploads tried, 1 without conflicts */
-	int64_t targets_version;   /* version now current on the server */
+	int published;           /* 0: every change was already on the server */
+	int first_use;           /* the root was pinned in this run */
+	unsigned attempts;       /* uploads tried, 1 without conflicts */
+	int64_t targets_version; /* version now current on the server */
 	int64_t snapshot_version;
 	int64_t timestamp_version;
 	char targets_key_id[TUFSIGN_KEYID_SIZE];
@@ -211,8 +209,7 @@ TUFSIGN_API tufsign_status tufsign_repo_publish(const tufsign_repo_context *ctx,
 						const tufsign_target_change *changes,
 						size_t change_count,
 						const tufsign_publish_options *opts,
-						tufsign_publish_result *result,
-						tufsign_error *err);
+						tufsign_publish_result *result, tufsign_error *err);
 
 #ifdef __cplusplus
 }

@@ -4,7 +4,8 @@
 static const cli_option options[] = {
 	{OPT_ROOT_KEY, "root-key", 0, "URI", "root key (PKCS#11 URI or key file): ECDSA or RSA"},
 	{OPT_TARGETS_KEY, "targets-key", 0, "URI", "targets key (PKCS#11 URI or key file)"},
-	{OPT_SNAPSHOT_KEY, "snapshot-key", 0, "URI", "sign the snapshot locally with this key instead of letting the server hold it"},
+	{OPT_SNAPSHOT_KEY, "snapshot-key", 0, "URI",
+	 "sign the snapshot locally with this key instead of letting the server hold it"},
 	{OPT_NONE, NULL, 0, NULL, NULL},
 };
 
@@ -13,12 +14,12 @@ static int print_result(const cli_context *ctx, const char *gun, const tufsign_i
 	const char *held = r->server_snapshot ? "server" : "client";
 
 	if (ctx->json) {
-		json_t *doc = json_pack(
-			"{s:b,s:s,s:s,s:b,s:s,s:s,s:s,s:s,s:s,s:s}", "ok", 1, "command", "init", "gun",
-			gun, "created", r->created, "root_key_id", r->root_key_id,
-			"root_canonical_key_id", r->root_canonical_id, "targets_key_id",
-			r->targets_key_id, "snapshot_key_id", r->snapshot_key_id,
-			"timestamp_key_id", r->timestamp_key_id, "snapshot", held);
+		json_t *doc = json_pack("{s:b,s:s,s:s,s:b,s:s,s:s,s:s,s:s,s:s,s:s}", "ok", 1,
+					"command", "init", "gun", gun, "created", r->created,
+					"root_key_id", r->root_key_id, "root_canonical_key_id",
+					r->root_canonical_id, "targets_key_id", r->targets_key_id,
+					"snapshot_key_id", r->snapshot_key_id, "timestamp_key_id",
+					r->timestamp_key_id, "snapshot", held);
 
 		return cli_print_json(doc) == 0 ? EXIT_OK : EXIT_FAILED;
 	}

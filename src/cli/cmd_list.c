@@ -4,8 +4,10 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-	{OPT_ROOT_KEY_ID, "root-key-id", 0, "ID", "trust only a root with this key ID on first use"},
-	{OPT_ROOT_CERT, "root-cert", 0, "FILE", "trust only a root with this certificate on first use"},
+	{OPT_ROOT_KEY_ID, "root-key-id", 0, "ID",
+	 "trust only a root with this key ID on first use"},
+	{OPT_ROOT_CERT, "root-cert", 0, "FILE",
+	 "trust only a root with this certificate on first use"},
 	{OPT_NONE, NULL, 0, NULL, NULL},
 };
 
@@ -34,7 +36,8 @@ static int print_json(const char *gun, const tufsign_repo *repo)
 		json_array_append_new(targets, target_json(&list[i]));
 	return cli_print_json(json_pack("{s:b,s:s,s:s,s:o,s:I,s:o}", "ok", 1, "command", "list",
 					"gun", gun, "root_key_ids", root_ids, "targets_version",
-					(json_int_t)chain->targets->version, "targets", targets)) == 0
+					(json_int_t)chain->targets->version, "targets", targets)) ==
+			       0
 		       ? EXIT_OK
 		       : EXIT_FAILED;
 }

@@ -6,9 +6,12 @@
 
 static const cli_option options[] = {
 	{OPT_KEY, "key", 'k', "URI", "targets key (PKCS#11 URI or key file)"},
-	{OPT_SNAPSHOT_KEY, "snapshot-key", 0, "URI", "snapshot key, when the snapshot is signed locally"},
-	{OPT_ROOT_KEY_ID, "root-key-id", 0, "ID", "trust only a root with this key ID on first use"},
-	{OPT_ROOT_CERT, "root-cert", 0, "FILE", "trust only a root with this certificate on first use"},
+	{OPT_SNAPSHOT_KEY, "snapshot-key", 0, "URI",
+	 "snapshot key, when the snapshot is signed locally"},
+	{OPT_ROOT_KEY_ID, "root-key-id", 0, "ID",
+	 "trust only a root with this key ID on first use"},
+	{OPT_ROOT_CERT, "root-cert", 0, "FILE",
+	 "trust only a root with this certificate on first use"},
 	{OPT_NONE, NULL, 0, NULL, NULL},
 };
 
@@ -19,17 +22,18 @@ static int print_result(const cli_context *ctx, const char *gun,
 	(void)count;
 	if (ctx->json)
 		return cli_print_json(json_pack(
-			       "{s:b,s:s,s:s,s:b,s:[s],s:I,s:I,s:I,s:i,s:s,s:b}", "ok", 1, "command",
-			       "remove", "gun", gun, "published", r->published, "removed",
-			       changes[0].name, "targets_version", (json_int_t)r->targets_version,
-			       "snapshot_version", (json_int_t)r->snapshot_version,
-			       "timestamp_version", (json_int_t)r->timestamp_version, "attempts",
-			       (int)r->attempts, "targets_key_id", r->targets_key_id, "first_use",
-			       r->first_use)) == 0
+			       "{s:b,s:s,s:s,s:b,s:[s],s:I,s:I,s:I,s:i,s:s,s:b}", "ok", 1,
+			       "command", "remove", "gun", gun, "published", r->published,
+			       "removed", changes[0].name, "targets_version",
+			       (json_int_t)r->targets_version, "snapshot_version",
+			       (json_int_t)r->snapshot_version, "timestamp_version",
+			       (json_int_t)r->timestamp_version, "attempts", (int)r->attempts,
+			       "targets_key_id", r->targets_key_id, "first_use", r->first_use)) == 0
 			       ? EXIT_OK
 			       : EXIT_FAILED;
 	printf("%s\n", changes[0].name);
-	cli_info(ctx, "removed tag '%s' from %s: targets version %lld, snapshot %lld, timestamp %lld",
+	cli_info(ctx,
+		 "removed tag '%s' from %s: targets version %lld, snapshot %lld, timestamp %lld",
 		 changes[0].name, gun, (long long)r->targets_version,
 		 (long long)r->snapshot_version, (long long)r->timestamp_version);
 	return EXIT_OK;
@@ -44,7 +48,8 @@ static int run(cli_context *ctx, const cli_args *args)
 
 	memset(&change, 0, sizeof(change));
 	tufsign_error_clear(&err);
-	if (rc == EXIT_OK && tufsign_repo_check_target_name(args->positional[1], &err) != TUFSIGN_OK)
+	if (rc == EXIT_OK &&
+	    tufsign_repo_check_target_name(args->positional[1], &err) != TUFSIGN_OK)
 		rc = cli_usage_from_error(ctx, &err);
 	if (rc == EXIT_OK && args->value[OPT_KEY] == NULL)
 		rc = cli_usage_error(ctx, "missing --key URI: the targets key of %s", gun);

@@ -6,7 +6,7 @@
 #include "tufsign/json.h"
 
 /* Largest manifest or targets file read. */
-#define MAX_MANIFEST ((size_t)64 << 20)
+#define MAX_MANIFEST     ((size_t)64 << 20)
 #define MAX_TARGETS_FILE ((size_t)256 << 20)
 
 static const cli_option options[] = {
@@ -14,17 +14,20 @@ static const cli_option options[] = {
 	{OPT_DIGEST, "digest", 0, "sha256:HEX", "digest of the manifest the tag names"},
 	{OPT_SIZE, "size", 0, "N", "size of the manifest in bytes"},
 	{OPT_MANIFEST, "manifest", 0, "FILE", "take digest and size from the bytes of FILE"},
-	{OPT_TARGETS_FILE, "targets-file", 0, "FILE", "sign many tags in one publish: lines of TAG sha256:HEX SIZE"},
+	{OPT_TARGETS_FILE, "targets-file", 0, "FILE",
+	 "sign many tags in one publish: lines of TAG sha256:HEX SIZE"},
 	{OPT_CUSTOM, "custom", 0, "JSON", "custom target data (any JSON without floats)"},
-	{OPT_SNAPSHOT_KEY, "snapshot-key", 0, "URI", "snapshot key, when the snapshot is signed locally"},
-	{OPT_ROOT_KEY_ID, "root-key-id", 0, "ID", "trust only a root with this key ID on first use"},
-	{OPT_ROOT_CERT, "root-cert", 0, "FILE", "trust only a root with this certificate on first use"},
+	{OPT_SNAPSHOT_KEY, "snapshot-key", 0, "URI",
+	 "snapshot key, when the snapshot is signed locally"},
+	{OPT_ROOT_KEY_ID, "root-key-id", 0, "ID",
+	 "trust only a root with this key ID on first use"},
+	{OPT_ROOT_CERT, "root-cert", 0, "FILE",
+	 "trust only a root with this certificate on first use"},
 	{OPT_NONE, NULL, 0, NULL, NULL},
 };
 
 /* Fill one change from --digest/--size or --manifest. */
-static int single_change(const cli_context *ctx, const cli_args *args,
-			 tufsign_target_change *c)
+static int single_change(const cli_context *ctx, const cli_args *args, tufsign_target_change *c)
 {
 	tufsign_digest digest;
 	tufsign_error err;
@@ -132,9 +135,9 @@ static int print_result(const cli_context *ctx, const char *gun,
 	for (i = 0; i < count; i++) {
 		cli_digest_text(changes[i].sha256, digest);
 		if (list != NULL)
-			json_array_append_new(list, json_pack("{s:s,s:s,s:I}", "tag",
-							      changes[i].name, "digest", digest,
-							      "size", (json_int_t)changes[i].length));
+			json_array_append_new(
+				list, json_pack("{s:s,s:s,s:I}", "tag", changes[i].name, "digest",
+						digest, "size", (json_int_t)changes[i].length));
 		else
 			printf("%s\t%s\t%llu\n", changes[i].name, digest,
 			       (unsigned long long)changes[i].length);
@@ -151,8 +154,9 @@ static int print_result(const cli_context *ctx, const char *gun,
 			       ? EXIT_OK
 			       : EXIT_FAILED;
 	if (r->published)
-		cli_info(ctx, "signed %zu tag%s in %s: targets version %lld, snapshot %lld, "
-			      "timestamp %lld",
+		cli_info(ctx,
+			 "signed %zu tag%s in %s: targets version %lld, snapshot %lld, "
+			 "timestamp %lld",
 			 count, count == 1 ? "" : "s", gun, (long long)r->targets_version,
 			 (long long)r->snapshot_version, (long long)r->timestamp_version);
 	else
@@ -182,7 +186,8 @@ static int run(cli_context *ctx, const cli_args *args)
 
 const cli_command cmd_sign = {
 	.name = "sign",
-	.operands = "GUN [TAG] --key URI (--digest sha256:HEX --size N | --manifest FILE | --targets-file FILE)",
+	.operands = "GUN [TAG] --key URI (--digest sha256:HEX --size N | --manifest FILE | "
+		    "--targets-file FILE)",
 	.summary = "Add or replace a signed tag and publish it",
 	.description = "Fetches and verifies the repository, sets each tag to its digest and "
 		       "size, signs targets (and the snapshot, with --snapshot-key) on the "

@@ -5,8 +5,10 @@
 
 static const cli_option options[] = {
 	{OPT_DIGEST, "digest", 0, "sha256:HEX", "required digest of the tag"},
-	{OPT_ROOT_KEY_ID, "root-key-id", 0, "ID", "trust only a root with this key ID on first use"},
-	{OPT_ROOT_CERT, "root-cert", 0, "FILE", "trust only a root with this certificate on first use"},
+	{OPT_ROOT_KEY_ID, "root-key-id", 0, "ID",
+	 "trust only a root with this key ID on first use"},
+	{OPT_ROOT_CERT, "root-cert", 0, "FILE",
+	 "trust only a root with this certificate on first use"},
 	{OPT_NONE, NULL, 0, NULL, NULL},
 };
 
@@ -20,11 +22,11 @@ static int report(const cli_context *ctx, const char *gun, const char *tag,
 		cli_digest_text(t->sha256, digest);
 	match = t != NULL && t->has_sha256 && (expected == NULL || strcmp(digest, expected) == 0);
 	if (ctx->json)
-		cli_print_json(json_pack("{s:b,s:s,s:s,s:s,s:b,s:s?,s:I,s:s?,s:s?,s:b}", "ok", match,
-					 "command", "verify", "gun", gun, "tag", tag, "signed",
-					 t != NULL, "digest", t ? digest : NULL, "size",
-					 (json_int_t)(t ? t->length : 0), "role", t ? t->role : NULL,
-					 "expected_digest", expected, "match", match));
+		cli_print_json(json_pack(
+			"{s:b,s:s,s:s,s:s,s:b,s:s?,s:I,s:s?,s:s?,s:b}", "ok", match, "command",
+			"verify", "gun", gun, "tag", tag, "signed", t != NULL, "digest",
+			t ? digest : NULL, "size", (json_int_t)(t ? t->length : 0), "role",
+			t ? t->role : NULL, "expected_digest", expected, "match", match));
 	else if (match)
 		printf("%s:%s is signed: %s %lld bytes (role %s)\n", gun, tag, digest,
 		       (long long)t->length, t->role);
@@ -32,7 +34,8 @@ static int report(const cli_context *ctx, const char *gun, const char *tag,
 		cli_error("%s:%s is not signed", gun, tag);
 	else if (!match)
 		cli_error("%s:%s is signed with %s, not %s", gun, tag,
-			  digest[0] ? digest : "no sha256", expected ? expected : "a sha256 digest");
+			  digest[0] ? digest : "no sha256",
+			  expected ? expected : "a sha256 digest");
 	return match ? EXIT_OK : EXIT_NOT_SIGNED;
 }
 

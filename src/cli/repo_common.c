@@ -183,9 +183,10 @@ int cli_repo_check_options(const cli_context *ctx, const cli_args *args)
 	const char *id = args->value[OPT_ROOT_KEY_ID];
 
 	if (id != NULL && !keyid_valid(id))
-		return cli_usage_error(ctx, "invalid --root-key-id '%s': expected a key ID of 64 "
-					    "lower-case hex digits, as root.json or 'docker trust "
-					    "inspect' shows it",
+		return cli_usage_error(ctx,
+				       "invalid --root-key-id '%s': expected a key ID of 64 "
+				       "lower-case hex digits, as root.json or 'docker trust "
+				       "inspect' shows it",
 				       id);
 	if (id != NULL && args->value[OPT_ROOT_CERT] != NULL)
 		return cli_usage_error(ctx, "give either --root-key-id or --root-cert, not both");
@@ -219,8 +220,7 @@ void cli_repo_release(cli_repo *r)
 	memset(r, 0, sizeof(*r));
 }
 
-tufsign_status cli_key_open(const cli_context *ctx, const char *ref, cli_key *k,
-			    tufsign_error *err)
+tufsign_status cli_key_open(const cli_context *ctx, const char *ref, cli_key *k, tufsign_error *err)
 {
 	tufsign_status st;
 
@@ -244,15 +244,15 @@ void cli_keys_shutdown(void)
 	tufsign_pkcs11_shutdown();
 }
 
-void cli_print_first_use(const cli_context *ctx, const cli_repo *r, const char *gun,
-			 const char *id)
+void cli_print_first_use(const cli_context *ctx, const cli_repo *r, const char *gun, const char *id)
 {
 	if (r->context.pin != NULL)
 		cli_info(ctx, "tufsign: pinned the root of '%s' with root key ID %s, as required",
 			 gun, id);
 	else
-		cli_info(ctx, "tufsign: trusting the root of '%s' on first use: root key ID %s; "
-			      "pass --root-key-id %s to require it",
+		cli_info(ctx,
+			 "tufsign: trusting the root of '%s' on first use: root key ID %s; "
+			 "pass --root-key-id %s to require it",
 			 gun, id, id);
 }
 
@@ -293,8 +293,8 @@ out:
 	return rc;
 }
 
-int cli_open_verified(const cli_context *ctx, const cli_args *args, const char *gun,
-		      cli_repo *r, tufsign_repo **out)
+int cli_open_verified(const cli_context *ctx, const cli_args *args, const char *gun, cli_repo *r,
+		      tufsign_repo **out)
 {
 	tufsign_error err;
 	int rc = cli_check_gun(ctx, gun);

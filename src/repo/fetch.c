@@ -160,8 +160,7 @@ static tufsign_status read_cached_version(tufsign_trust_txn *txn, const char *ro
 	return TUFSIGN_OK;
 }
 
-static tufsign_status load_previous(tufsign_trust_txn *txn, cached_versions *v,
-				    tufsign_error *err)
+static tufsign_status load_previous(tufsign_trust_txn *txn, cached_versions *v, tufsign_error *err)
 {
 	tufsign_meta *timestamp = NULL, *snapshot = NULL, *targets = NULL, *del = NULL;
 	tufsign_status st;
@@ -473,16 +472,15 @@ static tufsign_status verify_files(fetch_job *job, tufsign_error *err)
 	in.delegation_count = s->delegation_count;
 	st = tufsign_verify_chain(&in, &s->chain, err);
 	if (st != TUFSIGN_OK)
-		tufsign_error_prefix(err, "metadata of '%s' from the server failed verification: ",
-				     job->gun);
+		tufsign_error_prefix(
+			err, "metadata of '%s' from the server failed verification: ", job->gun);
 out:
 	free(roots);
 	free(dels);
 	return st;
 }
 
-static tufsign_status read_pinned_root(tufsign_trust_txn *txn, fetch_job *job,
-				       tufsign_error *err)
+static tufsign_status read_pinned_root(tufsign_trust_txn *txn, fetch_job *job, tufsign_error *err)
 {
 	tufsign_error local;
 	tufsign_status st;
@@ -505,8 +503,8 @@ static void fetch_job_release(fetch_job *job)
 	root_walk_release(&job->walk);
 }
 
-static tufsign_status fetch_job_init(fetch_job *job, tufsign_notary *client,
-				     tufsign_trust_txn *txn, const char *gun, tufsign_error *err)
+static tufsign_status fetch_job_init(fetch_job *job, tufsign_notary *client, tufsign_trust_txn *txn,
+				     const char *gun, tufsign_error *err)
 {
 	memset(job, 0, sizeof(*job));
 	job->client = client;
@@ -536,8 +534,7 @@ static tufsign_status finish(fetch_job *job, const tufsign_repo_pin *pin, tf_rep
 }
 
 tufsign_status tf_repo_fetch(tufsign_notary *client, tufsign_trust_txn *txn, const char *gun,
-			     const tufsign_repo_pin *pin, tf_repo_state **out,
-			     tufsign_error *err)
+			     const tufsign_repo_pin *pin, tf_repo_state **out, tufsign_error *err)
 {
 	fetch_job job;
 	tufsign_status st;
@@ -575,9 +572,9 @@ static void take_unchanged(fetch_job *job, tf_repo_state *base)
 }
 
 tufsign_status tf_repo_fetch_uploaded(tufsign_notary *client, tufsign_trust_txn *txn,
-				      const char *gun, tf_repo_state *base,
-				      tf_role_bytes *targets, const tufsign_digest *digest,
-				      tf_repo_state **out, tufsign_error *err)
+				      const char *gun, tf_repo_state *base, tf_role_bytes *targets,
+				      const tufsign_digest *digest, tf_repo_state **out,
+				      tufsign_error *err)
 {
 	tufsign_meta *snapshot = NULL;
 	fetch_job job;
@@ -611,8 +608,7 @@ static tufsign_status stage(tufsign_trust_txn *txn, const tf_role_bytes *b, tufs
 	return tufsign_trust_txn_stage(txn, b->role, b->data, b->len, err);
 }
 
-tufsign_status tf_repo_save(tufsign_trust_txn *txn, const tf_repo_state *state,
-			    tufsign_error *err)
+tufsign_status tf_repo_save(tufsign_trust_txn *txn, const tf_repo_state *state, tufsign_error *err)
 {
 	tufsign_status st = tufsign_trust_txn_stage_clear(txn, err);
 	size_t i;
@@ -630,7 +626,7 @@ tufsign_status tf_repo_save(tufsign_trust_txn *txn, const tf_repo_state *state,
 	if (st == TUFSIGN_OK)
 		st = tufsign_trust_txn_commit(txn, err);
 	if (st != TUFSIGN_OK)
-		tufsign_error_prefix(err, "cannot update the trust cache at %s: ",
-				     tufsign_trust_txn_path(txn));
+		tufsign_error_prefix(
+			err, "cannot update the trust cache at %s: ", tufsign_trust_txn_path(txn));
 	return st;
 }

@@ -158,8 +158,8 @@ static tufsign_status build_targets_and_snapshot(init_job *job, tufsign_error *e
 						   err);
 		if (st == TUFSIGN_OK)
 			st = sign_new(snapshot, TF_SNAPSHOT_EXPIRY_YEARS, job->opts->snapshot,
-				      &job->snapshot_key, &job->snapshot_file,
-				      &job->snapshot_len, NULL, err);
+				      &job->snapshot_key, &job->snapshot_file, &job->snapshot_len,
+				      NULL, err);
 	}
 	tufsign_meta_free(targets);
 	tufsign_meta_free(snapshot);
@@ -171,14 +171,13 @@ static tufsign_status upload(init_job *job, tufsign_error *err)
 	tufsign_notary_file files[3];
 	size_t n = 0;
 
-	files[n++] = (tufsign_notary_file){"root", (const unsigned char *)job->root_file,
-					   job->root_len};
+	files[n++] =
+		(tufsign_notary_file){"root", (const unsigned char *)job->root_file, job->root_len};
 	files[n++] = (tufsign_notary_file){"targets", (const unsigned char *)job->targets_file,
 					   job->targets_len};
 	if (job->snapshot_file != NULL)
-		files[n++] = (tufsign_notary_file){"snapshot",
-						   (const unsigned char *)job->snapshot_file,
-						   job->snapshot_len};
+		files[n++] = (tufsign_notary_file){
+			"snapshot", (const unsigned char *)job->snapshot_file, job->snapshot_len};
 	TF_INFO(TF_REPO_LOG, "publishing root, targets%s to the server",
 		n == 3 ? " and snapshot" : "");
 	return tufsign_notary_publish(job->ctx->client, job->gun, files, n, err);
@@ -221,9 +220,10 @@ static tufsign_status confirm(init_job *job, tufsign_error *err)
 static void fill_result(const init_job *job, int created, tufsign_init_result *result)
 {
 	const tufsign_meta *root = job->state->chain->root;
-	const tufsign_role *roles[4] = {
-		tufsign_meta_find_role(root, "root"), tufsign_meta_find_role(root, "targets"),
-		tufsign_meta_find_role(root, "snapshot"), tufsign_meta_find_role(root, "timestamp")};
+	const tufsign_role *roles[4] = {tufsign_meta_find_role(root, "root"),
+					tufsign_meta_find_role(root, "targets"),
+					tufsign_meta_find_role(root, "snapshot"),
+					tufsign_meta_find_role(root, "timestamp")};
 	char *ids[4] = {result->root_key_id, result->targets_key_id, result->snapshot_key_id,
 			result->timestamp_key_id};
 	tufsign_error ignored;
@@ -251,8 +251,9 @@ static tufsign_status check_existing(init_job *job, const unsigned char *data, s
 
 	st = tufsign_meta_parse("root", data, len, &root, err);
 	if (st != TUFSIGN_OK) {
-		tufsign_error_prefix(err, "repository '%s' already exists and its root cannot be "
-					  "read: ",
+		tufsign_error_prefix(err,
+				     "repository '%s' already exists and its root cannot be "
+				     "read: ",
 				     job->gun);
 		return st;
 	}
@@ -260,10 +261,11 @@ static tufsign_status check_existing(init_job *job, const unsigned char *data, s
 	st = tf_repo_match_key(root, job->gun, "root", job->opts->root, &listed, &local);
 	tufsign_meta_free(root);
 	if (st == TUFSIGN_ERR_KEY_NOT_FOUND)
-		return tufsign_error_set(err, TUFSIGN_ERR_EXISTS,
-					 "repository '%s' already exists on the server with another "
-					 "root: %s",
-					 job->gun, local.message);
+		return tufsign_error_set(
+			err, TUFSIGN_ERR_EXISTS,
+			"repository '%s' already exists on the server with another "
+			"root: %s",
+			job->gun, local.message);
 	if (st != TUFSIGN_OK)
 		return tufsign_error_set(err, st, "%s", local.message);
 	st = tf_repo_signer_id(job->opts->root, id, err);

@@ -87,8 +87,8 @@ tufsign_status tufsign_repo_check_gun(const char *gun, tufsign_error *err)
 	len = strlen(gun);
 	if (len > TUFSIGN_MAX_GUN_LENGTH)
 		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
-					 "invalid GUN '%.64s...': %zu bytes, the maximum is %d", gun,
-					 len, TUFSIGN_MAX_GUN_LENGTH);
+					 "invalid GUN '%.64s...': %zu bytes, the maximum is %d",
+					 gun, len, TUFSIGN_MAX_GUN_LENGTH);
 	while (*p != '\0') {
 		const char *slash = strchr(p, '/');
 		size_t n = slash ? (size_t)(slash - p) : strlen(p);
@@ -192,10 +192,11 @@ tufsign_status tufsign_repo_parse_digest(const char *text, unsigned char out[32]
 		goto bad;
 	return TUFSIGN_OK;
 bad:
-	return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
-				 "invalid digest '%.100s': expected 'sha256:' followed by 64 "
-				 "lower-case hex digits, as in the registry's Docker-Content-Digest",
-				 text ? text : "");
+	return tufsign_error_set(
+		err, TUFSIGN_ERR_INVALID_ARGUMENT,
+		"invalid digest '%.100s': expected 'sha256:' followed by 64 "
+		"lower-case hex digits, as in the registry's Docker-Content-Digest",
+		text ? text : "");
 }
 
 tufsign_status tufsign_repo_parse_size(const char *text, uint64_t *out, tufsign_error *err)
@@ -324,8 +325,8 @@ static tufsign_status add_line(char *line, size_t lineno, const char *path,
 	}
 	st = parse_target_line(line, &change, err);
 	if (st == TUFSIGN_OK && has_duplicate(*changes, *count, change.name)) {
-		st = tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
-				       "tag '%s' appears twice", change.name);
+		st = tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT, "tag '%s' appears twice",
+				       change.name);
 		free(change.name);
 	}
 	if (st != TUFSIGN_OK) {

@@ -19,8 +19,8 @@ tufsign_status tf_repo_check_call(const tufsign_repo_context *ctx, const char *g
 tufsign_status tf_repo_begin(const tufsign_repo_context *ctx, const char *gun,
 			     tufsign_trust_txn **txn, tufsign_error *err)
 {
-	long timeout = ctx->lock_timeout_ms > 0 ? ctx->lock_timeout_ms
-						: TUFSIGN_TRUST_LOCK_TIMEOUT_MS;
+	long timeout =
+		ctx->lock_timeout_ms > 0 ? ctx->lock_timeout_ms : TUFSIGN_TRUST_LOCK_TIMEOUT_MS;
 
 	return tufsign_trust_cache_begin(ctx->cache, gun, timeout, txn, err);
 }

@@ -108,8 +108,8 @@ static tufsign_status apply_changes(publish_job *job, tufsign_meta *targets, siz
 }
 
 static tufsign_status sign_role(tufsign_meta *doc, const tufsign_signer *signer,
-				const tufsign_pubkey *listed, int years, char **file,
-				size_t *len, tufsign_digest *digest, tufsign_error *err)
+				const tufsign_pubkey *listed, int years, char **file, size_t *len,
+				tufsign_digest *digest, tufsign_error *err)
 {
 	tufsign_signing_key key = {signer, listed};
 	tufsign_status st;
@@ -162,10 +162,10 @@ static tufsign_status upload(publish_job *job, tufsign_error *err)
 	files[n++] = (tufsign_notary_file){"targets", (const unsigned char *)job->targets_file,
 					   job->targets_len};
 	if (job->snapshot_file != NULL)
-		files[n++] = (tufsign_notary_file){"snapshot",
-						   (const unsigned char *)job->snapshot_file,
-						   job->snapshot_len};
-	TF_INFO(TF_REPO_LOG, "publishing %s to the server", n == 2 ? "targets and snapshot" : "targets");
+		files[n++] = (tufsign_notary_file){
+			"snapshot", (const unsigned char *)job->snapshot_file, job->snapshot_len};
+	TF_INFO(TF_REPO_LOG, "publishing %s to the server",
+		n == 2 ? "targets and snapshot" : "targets");
 	st = tufsign_notary_publish(job->ctx->client, job->gun, files, n, err);
 	if (st == TUFSIGN_ERR_SERVER && job->opts->snapshot == NULL &&
 	    strstr(err->message, "snapshot") != NULL)

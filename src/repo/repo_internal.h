@@ -11,8 +11,8 @@
 #define TF_REPO_LOG "repo"
 
 /* Expiry of the roles tufsign signs, in years from now; notary's defaults. */
-#define TF_ROOT_EXPIRY_YEARS 10
-#define TF_TARGETS_EXPIRY_YEARS 3
+#define TF_ROOT_EXPIRY_YEARS     10
+#define TF_TARGETS_EXPIRY_YEARS  3
 #define TF_SNAPSHOT_EXPIRY_YEARS 3
 
 /* File bytes of one role as downloaded. */
@@ -40,8 +40,7 @@ typedef struct tf_repo_state {
  * staged in txn. *out is cleared on entry; release it with
  * tf_repo_state_free(). */
 tufsign_status tf_repo_fetch(tufsign_notary *client, tufsign_trust_txn *txn, const char *gun,
-			     const tufsign_repo_pin *pin, tf_repo_state **out,
-			     tufsign_error *err);
+			     const tufsign_repo_pin *pin, tf_repo_state **out, tufsign_error *err);
 
 void tf_repo_state_free(tf_repo_state *state);
 
@@ -53,13 +52,12 @@ void tf_repo_state_free(tf_repo_state *state);
  * (a later publish) or the root changed during the run; the caller then
  * fetches everything with tf_repo_fetch(). */
 tufsign_status tf_repo_fetch_uploaded(tufsign_notary *client, tufsign_trust_txn *txn,
-				      const char *gun, tf_repo_state *base,
-				      tf_role_bytes *targets, const tufsign_digest *digest,
-				      tf_repo_state **out, tufsign_error *err);
+				      const char *gun, tf_repo_state *base, tf_role_bytes *targets,
+				      const tufsign_digest *digest, tf_repo_state **out,
+				      tufsign_error *err);
 
 /* Replace the cached files of the GUN with those of state and commit. */
-tufsign_status tf_repo_save(tufsign_trust_txn *txn, const tf_repo_state *state,
-			    tufsign_error *err);
+tufsign_status tf_repo_save(tufsign_trust_txn *txn, const tf_repo_state *state, tufsign_error *err);
 
 /* Check the context and GUN every public operation receives. */
 tufsign_status tf_repo_check_call(const tufsign_repo_context *ctx, const char *gun,

@@ -14,8 +14,13 @@
 static void test_gun_accepted(void **state)
 {
 	static const char *const good[] = {
-		"registry.example/team/app", "docker.io/library/alpine", "localhost:5000/a",
-		"reg.example.com:5000/org/repo", "app", "a/b__c/d-e.f", "Registry.Example/x",
+		"registry.example/team/app",
+		"docker.io/library/alpine",
+		"localhost:5000/a",
+		"reg.example.com:5000/org/repo",
+		"app",
+		"a/b__c/d-e.f",
+		"Registry.Example/x",
 		"a--b/c",
 	};
 	size_t i;
@@ -32,9 +37,19 @@ static void test_gun_accepted(void **state)
 static void test_gun_rejected(void **state)
 {
 	static const char *const bad[] = {
-		"", "/a", "a/", "a//b", "reg.example/Team/app", "reg.example/a*b", "a/b c",
-		"reg.example:99999999/a", "reg.example/-a", "reg.example/a-", "reg.example/a..b",
-		"reg.example/a___b", "reg.example/é",
+		"",
+		"/a",
+		"a/",
+		"a//b",
+		"reg.example/Team/app",
+		"reg.example/a*b",
+		"a/b c",
+		"reg.example:99999999/a",
+		"reg.example/-a",
+		"reg.example/a-",
+		"reg.example/a..b",
+		"reg.example/a___b",
+		"reg.example/é",
 	};
 	size_t i;
 
@@ -80,8 +95,7 @@ static void test_tag_names(void **state)
 			 TUFSIGN_ERR_INVALID_ARGUMENT);
 	assert_int_equal(tufsign_repo_check_target_name("\xc0\xaf", &err),
 			 TUFSIGN_ERR_INVALID_ARGUMENT);
-	assert_int_equal(tufsign_repo_check_target_name("", &err),
-			 TUFSIGN_ERR_INVALID_ARGUMENT);
+	assert_int_equal(tufsign_repo_check_target_name("", &err), TUFSIGN_ERR_INVALID_ARGUMENT);
 }
 
 static void test_digest(void **state)
@@ -140,9 +154,9 @@ static void test_targets_file(void **state)
 
 	(void)state;
 	tufsign_error_clear(&err);
-	assert_int_equal(tufsign_repo_parse_targets("t.txt", text, strlen(text), &changes,
-						    &count, &err),
-			 TUFSIGN_OK);
+	assert_int_equal(
+		tufsign_repo_parse_targets("t.txt", text, strlen(text), &changes, &count, &err),
+		TUFSIGN_OK);
 	assert_int_equal(count, 2);
 	assert_string_equal(changes[0].name, "latest");
 	assert_int_equal(changes[0].length, 123);
@@ -158,7 +172,8 @@ static void test_targets_file_errors(void **state)
 		const char *message;
 	} cases[] = {
 		{"a sha256:00 1\n", "t.txt line 1: invalid digest 'sha256:00'"},
-		{"# x\nb sha256:0000000000000000000000000000000000000000000000000000000000000000 -3",
+		{"# x\nb sha256:0000000000000000000000000000000000000000000000000000000000000000 "
+		 "-3",
 		 "t.txt line 2: invalid size '-3'"},
 		{"\n\nonlytag\n", "t.txt line 3: expected 'TAG sha256:HEX SIZE'"},
 		{"a sha256:0000000000000000000000000000000000000000000000000000000000000000 1\n"
@@ -176,8 +191,8 @@ static void test_targets_file_errors(void **state)
 
 		tufsign_error_clear(&err);
 		assert_int_equal(tufsign_repo_parse_targets("t.txt", cases[i].text,
-							    strlen(cases[i].text), &changes,
-							    &count, &err),
+							    strlen(cases[i].text), &changes, &count,
+							    &err),
 				 TUFSIGN_ERR_INVALID_ARGUMENT);
 		assert_null(changes);
 		assert_int_equal(count, 0);
@@ -188,10 +203,10 @@ static void test_targets_file_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_gun_accepted),     cmocka_unit_test(test_gun_rejected),
-		cmocka_unit_test(test_gun_message),      cmocka_unit_test(test_tag_names),
-		cmocka_unit_test(test_digest),           cmocka_unit_test(test_size),
-		cmocka_unit_test(test_targets_file),     cmocka_unit_test(test_targets_file_errors),
+		cmocka_unit_test(test_gun_accepted), cmocka_unit_test(test_gun_rejected),
+		cmocka_unit_test(test_gun_message),  cmocka_unit_test(test_tag_names),
+		cmocka_unit_test(test_digest),       cmocka_unit_test(test_size),
+		cmocka_unit_test(test_targets_file), cmocka_unit_test(test_targets_file_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
