@@ -202,8 +202,8 @@ int cli_publish_changes(cli_context *ctx, const cli_args *args, const char *gun,
 /* Check the operands, then fetch and verify gun for list and verify; on
  * failure reports and returns the exit code. The caller releases r and
  * frees *out. */
-int cli_open_verified(const cli_context *ctx, const cli_args *args, const char *gun,
-		      cli_repo *r, tufsign_repo **out);
+int cli_open_verified(const cli_context *ctx, const cli_args *args, const char *gun, cli_repo *r,
+		      tufsign_repo **out);
 /* Format a SHA-256 digest as "sha256:" and lower-case hex. */
 void cli_digest_text(const unsigned char sha256[32], char out[CLI_DIGEST_SIZE]);
 /* Parse canonical custom data into a JSON value (json null when absent). */
