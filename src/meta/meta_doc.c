@@ -184,8 +184,14 @@ tufsign_status tf_meta_sort_files(tufsign_meta *doc, const char *path, tufsign_e
 {
 	size_t i;
 
-	if (doc->file_count > 1)
-		qsort(doc->files, doc->file_count, sizeof(*doc->files), file_cmp);
+	/* Files written by notary or tufsign are already in order, which keeps
+	 * parsing linear in the number of entries. */
+	for (i = 1; i < doc->file_count; i++)
+		if (strcmp(doc->files[i - 1].name, doc->files[i].name) >= 0)
+			break;
+	if (i >= doc->file_count)
+		return TUFSIGN_OK;
+	qsort(doc->files, doc->file_count, sizeof(*doc->files), file_cmp);
 	for (i = 1; i < doc->file_count; i++) {
 		if (strcmp(doc->files[i - 1].name, doc->files[i].name) == 0) {
 			tufsign_error_set(err, TUFSIGN_ERR_METADATA, "duplicate key \"%s\"",

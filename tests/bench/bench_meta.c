@@ -135,8 +135,9 @@ static tufsign_meta *make_targets(size_t count, tufsign_signer *signer, tufsign_
 	if (tufsign_meta_new("targets", &doc, &err) != TUFSIGN_OK)
 		die("new", &err);
 	doc->expires = tufsign_time_from_unix(1893456000);
+	/* names come in sorted order, so each insertion appends */
 	for (i = 0; i < count; i++) {
-		snprintf(name, sizeof(name), "release-%zu.%zu", i % 97, i);
+		snprintf(name, sizeof(name), "image-%07zu:v%zu.%zu", i, i % 97, i % 13);
 		memcpy(seed, &i, sizeof(i));
 		SHA256(seed, sizeof(seed), sha256);
 		SHA512(seed, sizeof(seed), sha512);
