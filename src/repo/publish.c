@@ -266,6 +266,11 @@ static tufsign_status attempt_publish(publish_job *job, size_t *changed, tufsign
 		st = apply_changes(job, job->state->chain->targets, changed, err);
 	if (st != TUFSIGN_OK || *changed == 0)
 		return st;
+	/* The downloaded targets bytes are replaced by the new file: free them
+	 * before signing, so a large repository is not held twice. */
+	free(job->state->targets.data);
+	job->state->targets.data = NULL;
+	job->state->targets.len = 0;
 	st = sign_changes(job, err);
 	if (st == TUFSIGN_OK)
 		st = upload(job, err);

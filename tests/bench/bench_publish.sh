@@ -62,16 +62,20 @@ ts_proxy=("$tufsign" -q --tls-ca "$NOTARY_CA")
 nc=(notary -s "$NOTARY_URL" --tlscacert "$NOTARY_CA" -d "$dir/notary-trust")
 
 # measure NAME CMD...: runs CMD under GNU time; appends "seconds kilobytes"
-# to $dir/NAME.
+# to $dir/NAME. The wall time comes from bash's clock, in milliseconds,
+# because GNU time prints it in hundredths of a second only.
 measure() {
-	local name=$1
+	local name=$1 start end
 	shift
-	/usr/bin/time -f '%e %M' -o "$dir/time.out" "$@" >"$dir/cmd.out" 2>"$dir/cmd.err" </dev/null || {
+	start=$EPOCHREALTIME
+	/usr/bin/time -f '%M' -o "$dir/time.out" "$@" >"$dir/cmd.out" 2>"$dir/cmd.err" </dev/null || {
 		echo "bench_publish: '$*' failed:" >&2
 		cat "$dir/cmd.err" >&2
 		exit 1
 	}
-	cat "$dir/time.out" >>"$dir/$name"
+	end=$EPOCHREALTIME
+	awk -v s="$start" -v e="$end" -v k="$(cat "$dir/time.out")" \
+		'BEGIN { printf "%.3f %d\n", e - s, k }' >>"$dir/$name"
 }
 
 # median NAME COLUMN: the median of column 1 (seconds) or 2 (KiB) of NAME.
