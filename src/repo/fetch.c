@@ -247,17 +247,19 @@ static tufsign_status copy_bytes(tf_role_bytes *dst, const char *role, const uns
 static tufsign_status resolve_root(fetch_job *job, tufsign_error *err)
 {
 	int64_t pinned = 0, current = 0;
+	tufsign_error local;
 	tufsign_status st;
 
+	tufsign_error_clear(&local);
 	st = tufsign_notary_get_role(job->client, job->gun, "root", 0, &job->server_root.data,
-				     &job->server_root.len, err);
+				     &job->server_root.len, &local);
 	if (st == TUFSIGN_ERR_NOT_FOUND)
 		return tufsign_error_set(err, TUFSIGN_ERR_NOT_FOUND,
 					 "repository '%s' does not exist on the server; create it "
 					 "with 'tufsign init'",
 					 job->gun);
 	if (st != TUFSIGN_OK)
-		return st;
+		return tufsign_error_set(err, st, "%s", local.message);
 	if (job->pinned_root == NULL) {
 		job->state->first_use = 1;
 		return copy_bytes(&job->state->root, "root", job->server_root.data,
@@ -423,6 +425,12 @@ static tufsign_status fetch_files(fetch_job *job, tufsign_error *err)
 			st = fetch_timestamp_snapshot(job, &snapshot, err);
 	} else {
 		st = fetch_timestamp_snapshot(job, &snapshot, err);
+		if (st == TUFSIGN_ERR_NOT_FOUND)
+			tufsign_error_prefix(err,
+					     "repository '%s' is in the trust cache but not "
+					     "on the server (deleted?); create it again with "
+					     "'tufsign init': ",
+					     job->gun);
 		if (st == TUFSIGN_OK && lists_pinned_root(job, snapshot))
 			st = copy_bytes(&job->state->root, "root", job->pinned_root,
 					job->pinned_len, err);

@@ -72,6 +72,12 @@ expect_usage "$TEST_DIR/t3.txt line 2: tag 'dup' appears twice" \
 assert_exit 2 env -u TUFSIGN_SERVER "$TUFSIGN" list "$gun"
 assert_contains "$STDERR" "no Notary server given; use -s URL or set TUFSIGN_SERVER"
 
+# A repository that does not exist.
+assert_exit 5 ts sign "$gun-missing" v1 --key "$key" --manifest "$TEST_DIR/m.json"
+assert_contains "$STDERR" "repository '$gun-missing' does not exist on the server; create it with 'tufsign init'"
+assert_exit 5 ts list "$gun-missing"
+assert_contains "$STDERR" "does not exist on the server"
+
 # A tag that is not signed cannot be removed.
 assert_exit 8 ts remove "$gun" never-signed --key "$key"
 assert_contains "$STDERR" "tag 'never-signed' is not signed in '$gun' (targets version 2); nothing to remove"
