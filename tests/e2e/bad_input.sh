@@ -99,6 +99,16 @@ snapshot_states "$gun"
 assert_exit 6 ts list "$gun" --root-key-id "$(printf 'ab%.0s' {1..32})"
 assert_contains "$STDERR" "does not list the pinned root key ID abab"
 unchanged_since "$gun" "list with a wrong pin"
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+	-subj "/CN=other-root" -keyout "$TEST_DIR/other.key" -out "$TEST_DIR/other.pem" 2>/dev/null
+assert_exit 6 ts list "$gun" --root-cert "$TEST_DIR/other.pem"
+assert_contains "$STDERR" "does not list the pinned root key ID"
+unchanged_since "$gun" "list with a foreign root certificate"
+server_get "$gun" root.json | jq -r --arg id "$ROOT_KEY_ID" '.signed.keys[$id].keyval.public' |
+	base64 -d >"$TEST_DIR/root.pem"
+assert_exit 0 ts list "$gun" --root-cert "$TEST_DIR/root.pem"
+assert_contains "$STDERR" "pinned the root of '$gun' with root key ID $ROOT_KEY_ID, as required"
+rm -rf "$TUFSIGN_TRUST_DIR"
 assert_exit 0 ts list "$gun" --root-key-id "$ROOT_KEY_ID"
 assert_contains "$STDERR" "pinned the root of '$gun' with root key ID $ROOT_KEY_ID, as required"
 
