@@ -42,22 +42,63 @@ static int print_json(const char *gun, const tufsign_repo *repo)
 		       : EXIT_FAILED;
 }
 
+/* Return 1 for code points that terminals draw two columns wide: the main
+ * East Asian wide and fullwidth blocks. */
+static int is_wide(unsigned cp)
+{
+	return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+	       (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	       (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+	       (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd);
+}
+
+/* Return the terminal columns of UTF-8 text (verified metadata holds valid
+ * UTF-8 without control characters). */
+static size_t display_width(const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t width = 0;
+
+	while (*s != '\0') {
+		unsigned cp = *s;
+		int extra = cp >= 0xf0 ? 3 : cp >= 0xe0 ? 2 : cp >= 0xc0 ? 1 : 0;
+
+		if (extra > 0)
+			cp &= 0x3fu >> extra;
+		for (s++; extra > 0 && (*s & 0xc0) == 0x80; extra--, s++)
+			cp = (cp << 6) | (*s & 0x3fu);
+		width += is_wide(cp) ? 2 : 1;
+	}
+	return width;
+}
+
+/* Print text left-aligned in a column of width terminal columns. */
+static void print_column(const char *text, size_t width)
+{
+	size_t used = display_width(text);
+
+	fputs(text, stdout);
+	while (used++ < width)
+		putchar(' ');
+}
+
 static void print_table(const cli_context *ctx, const char *gun, const tufsign_repo *repo)
 {
 	const tufsign_repo_target *list = NULL;
 	size_t count = tufsign_repo_targets(repo, &list), i, width = 3;
 
 	for (i = 0; i < count; i++)
-		if (strlen(list[i].name) > width)
-			width = strlen(list[i].name);
-	printf("%-*s  %-71s  %12s  %s\n", (int)width, "TAG", "DIGEST", "SIZE", "ROLE");
+		if (display_width(list[i].name) > width)
+			width = display_width(list[i].name);
+	print_column("TAG", width);
+	printf("  %-71s  %12s  %s\n", "DIGEST", "SIZE", "ROLE");
 	for (i = 0; i < count; i++) {
 		char digest[CLI_DIGEST_SIZE] = "-";
 
 		if (list[i].has_sha256)
 			cli_digest_text(list[i].sha256, digest);
-		printf("%-*s  %-71s  %12lld  %s\n", (int)width, list[i].name, digest,
-		       (long long)list[i].length, list[i].role);
+		print_column(list[i].name, width);
+		printf("  %-71s  %12lld  %s\n", digest, (long long)list[i].length, list[i].role);
 	}
 	if (count == 0)
 		cli_info(ctx, "no signed tags in %s", gun);
