@@ -74,6 +74,23 @@ static int change_in_place(const tufsign_meta *doc, const tufsign_target_change 
 	       entry->length == (int64_t)c->length && same_custom(entry->custom, c->custom);
 }
 
+/* Warn when targets/releases signs the tag with another digest: Docker
+ * clients look there first, so they would not see the change. */
+static void warn_shadowed(const publish_job *job, const tufsign_target_change *c)
+{
+	const tufsign_meta *releases = tufsign_chain_find(job->state->chain, "targets/releases");
+	const tufsign_file_meta *entry =
+		releases != NULL ? tufsign_meta_find_file(releases, c->name) : NULL;
+
+	if (entry == NULL || c->remove ||
+	    (entry->hashes.has_sha256 && memcmp(entry->hashes.sha256, c->sha256, 32) == 0))
+		return;
+	TF_WARN(TF_REPO_LOG,
+		"tag '%s' is also signed in targets/releases of '%s' with another digest; "
+		"Docker clients use that entry, so they will not see this change",
+		c->name, job->gun);
+}
+
 /* Apply the changes to targets; *changed counts those that were not
  * already in place. */
 static tufsign_status apply_changes(publish_job *job, tufsign_meta *targets, size_t *changed,
@@ -93,6 +110,7 @@ static tufsign_status apply_changes(publish_job *job, tufsign_meta *targets, siz
 						 c->name, job->gun, (long long)targets->version);
 		if (change_in_place(targets, c))
 			continue;
+		warn_shadowed(job, c);
 		(*changed)++;
 		if (c->remove)
 			st = tufsign_meta_remove_target(targets, c->name, err);

@@ -72,6 +72,12 @@ assert_eq "sha256:$DIGEST $SIZE targets/releases" \
 	"tufsign list row of the delegated tag"
 assert_exit 0 ts verify "$gun" released --digest "sha256:$DIGEST"
 assert_contains "$STDOUT" "(role targets/releases)"
+# Signing the delegated tag into targets with another digest is published,
+# with a warning that Docker clients keep using the delegation's entry.
+make_manifest "$TEST_DIR/shadowed.json"
+assert_exit 0 ts sign "$gun" released --key "file:$targets_key" \
+	--passphrase-file "$TEST_DIR/targets.pass" --manifest "$TEST_DIR/shadowed.json"
+assert_contains "$STDERR" "tag 'released' is also signed in targets/releases of '$gun' with another digest"
 make_manifest "$TEST_DIR/beside.json"
 assert_exit 0 ts sign "$gun" beside-releases --key "file:$targets_key" \
 	--passphrase-file "$TEST_DIR/targets.pass" --manifest "$TEST_DIR/beside.json"
