@@ -197,6 +197,15 @@ static tufsign_status emit_members(tf_json *j, tufsign_canon_mode mode, member *
 	return st;
 }
 
+/* Return 1 when key sorts strictly after prev, byte-wise. */
+static int key_after(const tf_buf *prev, const tf_buf *key)
+{
+	size_t n = prev->len < key->len ? prev->len : key->len;
+	int c = n ? memcmp(prev->data, key->data, n) : 0;
+
+	return c < 0 || (c == 0 && prev->len < key->len);
+}
+
 /* Write the object at j->p directly while its keys come in strictly
  * increasing order, which is the case for every canonical document. Returns
  * 1 when a key is out of order (nothing is consumed then and the caller
@@ -208,7 +217,7 @@ static int canon_object_in_order(tf_json *j, tufsign_canon_mode mode, tf_buf *ou
 	size_t out_start = out->len, saved;
 	tf_buf keys[2];
 	unsigned flags = 0, cur = 0;
-	int more = 1, rc = -1, c;
+	int more = 1, rc = -1;
 
 	tf_buf_init(&keys[0]);
 	tf_buf_init(&keys[1]);
@@ -226,15 +235,9 @@ static int canon_object_in_order(tf_json *j, tufsign_canon_mode mode, tf_buf *ou
 			*st = TUFSIGN_ERR_NOMEM;
 			break;
 		}
-		if (out->len > out_start + 1) {
-			tf_buf *prev = &keys[cur ^ 1], *key = &keys[cur];
-			size_t n = prev->len < key->len ? prev->len : key->len;
-
-			c = n ? memcmp(prev->data, key->data, n) : 0;
-			if (c > 0 || (c == 0 && prev->len >= key->len)) {
-				rc = 1;
-				break;
-			}
+		if (out->len > out_start + 1 && !key_after(&keys[cur ^ 1], &keys[cur])) {
+			rc = 1;
+			break;
 		}
 		if ((out->len > out_start + 1 && tf_buf_append_byte(out, ',')) ||
 		    tf_json_put_string(out, keys[cur].data ? (const char *)keys[cur].data : "",
