@@ -2,12 +2,12 @@
 # with keys on a fresh SoftHSM2 token, checked by the notary client and
 # docker trust inspect. Source after common.sh and oracles.sh.
 
-# e2e_setup [plain|token]: exports the fixture server, a fresh token
+# e2e_setup [plain|token [PIN]]: exports the fixture server, a fresh token
 # (TUFSIGN_PIN set) and a trust cache under $TEST_DIR.
 e2e_setup() {
 	require_cmd notary softhsm2-util jq curl sha256sum
 	use_notary_fixture "${1:-plain}"
-	new_token e2e
+	new_token e2e 12345678 "${2:-1234}"
 	export TUFSIGN_PIN=$TOKEN_PIN
 	export TUFSIGN_TRUST_DIR=$TEST_DIR/trust
 	unset TUFSIGN_SERVER DOCKER_CONTENT_TRUST_SERVER TUFSIGN_PASSWORD NOTARY_AUTH
