@@ -25,3 +25,6 @@ target_compile_options(meta_notary_check PRIVATE ${TUFSIGN_WARNINGS} -Wno-missin
 target_link_libraries(meta_notary_check PRIVATE tufsign_static)
 tufsign_script_test(meta_notary_roundtrip ${TUFSIGN_META_TEST_DIR}/notary_roundtrip.sh
   ARGS $<TARGET_FILE:meta_notary_check> FIXTURES notary LABELS "notary" TIMEOUT 300)
+
+tufsign_unit_test(meta_nomem SOURCES ${TUFSIGN_META_TEST_DIR}/test_nomem.c)
+target_link_options(meta_nomem PRIVATE -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc)
