@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers of the end-to-end tests: tufsign against the fixture notary-server
 # with keys on a fresh SoftHSM2 token, checked by the notary client and
 # docker trust inspect. Source after common.sh and oracles.sh.
