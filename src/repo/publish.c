@@ -273,6 +273,22 @@ static long backoff_delay(long base, unsigned attempt)
 	return delay;
 }
 
+/* After a network error during the upload the server may or may not have
+ * applied it: return 1 when the server shows the change after all. */
+static int upload_landed(publish_job *job)
+{
+	tufsign_error probe;
+
+	tufsign_error_clear(&probe);
+	if (confirm(job, &probe) != TUFSIGN_OK)
+		return 0;
+	TF_WARN(TF_REPO_LOG,
+		"the upload to '%s' failed with a network error, but the server "
+		"shows the change",
+		job->gun);
+	return 1;
+}
+
 /* One attempt: fetch, apply, sign, upload, confirm. *changed is 0 when
  * nothing needed publishing. */
 static tufsign_status attempt_publish(publish_job *job, size_t *changed, tufsign_error *err)
@@ -294,6 +310,8 @@ static tufsign_status attempt_publish(publish_job *job, size_t *changed, tufsign
 		st = upload(job, err);
 	if (st == TUFSIGN_OK)
 		st = confirm(job, err);
+	else if (st == TUFSIGN_ERR_NETWORK && upload_landed(job))
+		st = TUFSIGN_OK;
 	return st;
 }
 

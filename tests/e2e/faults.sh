@@ -83,6 +83,15 @@ unchanged_since "$gun" "a race lost on every attempt"
 	fail "the stale agent's trust cache was written"
 proxy_reset
 
+# The connection drops during the upload, before the server sees it: the
+# run checks the server, finds no change and reports the network error.
+make_manifest "$TEST_DIR/m5.json"
+snapshot_states "$gun"
+proxy_rules '[{"method": "POST", "path": "/_trust/tuf/$", "count": 1, "action": "close"}]'
+assert_exit 5 px sign "$gun" v5 --key "$key" --manifest "$TEST_DIR/m5.json"
+unchanged_since "$gun" "a connection dropped during the upload"
+proxy_reset
+
 # Rolled-back metadata: the proxy serves the timestamp of targets version 2
 # to a client whose cache holds a newer one.
 assert_exit 0 px list "$gun"
