@@ -200,13 +200,49 @@ static void test_targets_file_errors(void **state)
 	}
 }
 
+static void test_operations_reject_bad_calls(void **state)
+{
+	tufsign_repo_context ctx = {NULL, NULL, NULL, 0};
+	tufsign_target_change change = {(char *)"latest", 1, {0}, 0, NULL};
+	tufsign_publish_options popts = {NULL, NULL, 0, 0};
+	tufsign_init_options iopts = {NULL, NULL, NULL};
+	tufsign_publish_result presult;
+	tufsign_init_result iresult;
+	tufsign_repo *repo = (tufsign_repo *)1;
+	tufsign_error err;
+
+	(void)state;
+	tufsign_error_clear(&err);
+	assert_int_equal(tufsign_repo_open(&ctx, "registry.example/a", &repo, &err),
+			 TUFSIGN_ERR_INVALID_ARGUMENT);
+	assert_null(repo);
+	assert_string_equal(err.message,
+			    "repository operations need a Notary client and a trust cache");
+	tufsign_error_clear(&err);
+	assert_int_equal(tufsign_repo_publish(&ctx, "registry.example/a", &change, 1, &popts,
+					      &presult, &err),
+			 TUFSIGN_ERR_INVALID_ARGUMENT);
+	assert_string_equal(err.message, "publish needs a targets key and at least one change");
+	tufsign_error_clear(&err);
+	assert_int_equal(tufsign_repo_init(&ctx, "registry.example/a", &iopts, &iresult, &err),
+			 TUFSIGN_ERR_INVALID_ARGUMENT);
+	assert_string_equal(err.message, "init needs a root key and a targets key");
+	assert_int_equal(iresult.created, 0);
+	tufsign_repo_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_gun_accepted), cmocka_unit_test(test_gun_rejected),
-		cmocka_unit_test(test_gun_message),  cmocka_unit_test(test_tag_names),
-		cmocka_unit_test(test_digest),       cmocka_unit_test(test_size),
-		cmocka_unit_test(test_targets_file), cmocka_unit_test(test_targets_file_errors),
+		cmocka_unit_test(test_gun_accepted),
+		cmocka_unit_test(test_gun_rejected),
+		cmocka_unit_test(test_gun_message),
+		cmocka_unit_test(test_tag_names),
+		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_size),
+		cmocka_unit_test(test_targets_file),
+		cmocka_unit_test(test_targets_file_errors),
+		cmocka_unit_test(test_operations_reject_bad_calls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
