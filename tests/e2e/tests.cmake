@@ -24,3 +24,5 @@ tufsign_script_test(e2e.token_auth ${CMAKE_CURRENT_LIST_DIR}/token_auth.sh
   FIXTURES notary_token LABELS e2e TIMEOUT 300)
 tufsign_script_test(e2e.token_calls ${CMAKE_CURRENT_LIST_DIR}/token_calls.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
+set_property(TEST e2e.token_calls APPEND PROPERTY ENVIRONMENT
+  "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan-spy.supp")
