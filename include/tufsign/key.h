@@ -16,21 +16,21 @@ extern "C" {
 
 /* Where secrets and modules come from. Strings are borrowed for the call. */
 typedef struct tufsign_key_options {
-	const char *module_path;     /* --module: PKCS#11 module, NULL for the URI or p11-kit proxy */
-	const char *pin_file;        /* --pin-file: first line is the PIN */
+	const char *module_path; /* --module: PKCS#11 module, NULL for the URI or p11-kit proxy */
+	const char *pin_file;    /* --pin-file: first line is the PIN */
 	const char *passphrase_file; /* --passphrase-file for encrypted key files */
 	int allow_prompt;            /* 1: may prompt on the controlling terminal */
 } tufsign_key_options;
 
 /* Description of one key an engine can reach; all strings owned by the array. */
 typedef struct tufsign_key_info {
-	char *label;      /* CKA_LABEL or file name */
-	char *id_hex;     /* CKA_ID in lower-case hex, "" when absent */
-	char *uri;        /* reference that opens exactly this key */
+	char *label;  /* CKA_LABEL or file name */
+	char *id_hex; /* CKA_ID in lower-case hex, "" when absent */
+	char *uri;    /* reference that opens exactly this key */
 	tufsign_key_algo algo;
-	unsigned bits;    /* key size in bits */
-	char keyid[65];   /* TUF key ID of the plain public key, lower-case hex */
-	int has_cert;     /* a certificate with the same CKA_ID is stored */
+	unsigned bits;  /* key size in bits */
+	char keyid[65]; /* TUF key ID of the plain public key, lower-case hex */
+	int has_cert;   /* a certificate with the same CKA_ID is stored */
 } tufsign_key_info;
 
 typedef struct tufsign_key tufsign_key;

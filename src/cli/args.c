@@ -7,17 +7,24 @@
 #include "cli.h"
 
 static const cli_option global_options[] = {
-	{OPT_SERVER, "server", 's', "URL", "Notary server URL (env TUFSIGN_SERVER, then DOCKER_CONTENT_TRUST_SERVER)"},
+	{OPT_SERVER, "server", 's', "URL",
+	 "Notary server URL (env TUFSIGN_SERVER, then DOCKER_CONTENT_TRUST_SERVER)"},
 	{OPT_TRUST_DIR, "trust-dir", 'd', "DIR", "trust cache directory (env TUFSIGN_TRUST_DIR)"},
 	{OPT_TLS_CA, "tls-ca", 0, "FILE", "CA certificates that verify the server, in PEM"},
 	{OPT_TLS_CERT, "tls-cert", 0, "FILE", "client certificate for mutual TLS, in PEM"},
 	{OPT_TLS_KEY, "tls-key", 0, "FILE", "private key of the client certificate, in PEM"},
-	{OPT_INSECURE_PLAIN_HTTP, "insecure-plain-http", 0, NULL, "allow an http:// server URL (no TLS)"},
-	{OPT_USERNAME, "username", 0, "NAME", "user for the server's token service (password from TUFSIGN_PASSWORD or --password-file)"},
-	{OPT_PASSWORD_FILE, "password-file", 0, "FILE", "file whose first line is the token service password"},
-	{OPT_MODULE, "module", 0, "PATH", "PKCS#11 module when the URI names none (default: p11-kit proxy)"},
-	{OPT_PIN_FILE, "pin-file", 0, "FILE", "file whose first line is the token PIN (else TUFSIGN_PIN, else a prompt)"},
-	{OPT_PASSPHRASE_FILE, "passphrase-file", 0, "FILE", "passphrase of encrypted key files (else TUFSIGN_PASSPHRASE)"},
+	{OPT_INSECURE_PLAIN_HTTP, "insecure-plain-http", 0, NULL,
+	 "allow an http:// server URL (no TLS)"},
+	{OPT_USERNAME, "username", 0, "NAME",
+	 "user for the server's token service (password from TUFSIGN_PASSWORD or --password-file)"},
+	{OPT_PASSWORD_FILE, "password-file", 0, "FILE",
+	 "file whose first line is the token service password"},
+	{OPT_MODULE, "module", 0, "PATH",
+	 "PKCS#11 module when the URI names none (default: p11-kit proxy)"},
+	{OPT_PIN_FILE, "pin-file", 0, "FILE",
+	 "file whose first line is the token PIN (else TUFSIGN_PIN, else a prompt)"},
+	{OPT_PASSPHRASE_FILE, "passphrase-file", 0, "FILE",
+	 "passphrase of encrypted key files (else TUFSIGN_PASSPHRASE)"},
 	{OPT_JSON, "json", 0, NULL, "print the result as one JSON document on stdout"},
 	{OPT_VERBOSE, "verbose", 'v', NULL, "more detail on stderr; repeat for protocol traces"},
 	{OPT_QUIET, "quiet", 'q', NULL, "only errors on stderr"},
@@ -161,14 +168,16 @@ void cli_print_usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: tufsign [global options] COMMAND [options] [operands]\n\n"
-		   "Sign Notary v1 / TUF (Docker Content Trust) metadata with keys on PKCS#11 tokens.\n\n"
+		   "Sign Notary v1 / TUF (Docker Content Trust) metadata with keys on PKCS#11 "
+		   "tokens.\n\n"
 		   "Commands:\n");
 	for (i = 0; cli_commands[i] != NULL; i++)
 		fprintf(f, "  %-16s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
 	fprintf(f, "\nGlobal options:\n");
 	print_options(f, global_options);
 	fprintf(f, "      --version                print the version and exit\n"
-		   "\nRun 'tufsign COMMAND --help' for a command's options; 'man tufsign' for exit codes\n"
+		   "\nRun 'tufsign COMMAND --help' for a command's options; 'man tufsign' for exit "
+		   "codes\n"
 		   "and environment variables.\n");
 }
 
@@ -192,8 +201,7 @@ static int global_takes_value(const char *arg)
 	return 0;
 }
 
-int cli_find_command(int argc, char **argv, const cli_command **cmd, int *first_word,
-		     int *nwords)
+int cli_find_command(int argc, char **argv, const cli_command **cmd, int *first_word, int *nwords)
 {
 	int i, k;
 

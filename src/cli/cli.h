@@ -13,14 +13,14 @@
 /* Exit codes; documented in the README and the man page, never renumbered. */
 enum cli_exit {
 	EXIT_OK = 0,
-	EXIT_FAILED = 1,       /* the operation failed for another reason */
-	EXIT_USAGE = 2,        /* bad command line or invalid input value */
-	EXIT_PIN = 3,          /* PIN missing, wrong, locked or expired */
-	EXIT_TOKEN = 4,        /* module, token, key or mechanism unavailable */
-	EXIT_NETWORK = 5,      /* server unreachable, TLS, authentication or server error */
-	EXIT_UNTRUSTED = 6,    /* downloaded metadata failed verification */
-	EXIT_CONFLICT = 7,     /* publish conflict still lost after the retries */
-	EXIT_NOT_SIGNED = 8,   /* verify: the tag is not signed or has another digest */
+	EXIT_FAILED = 1,     /* the operation failed for another reason */
+	EXIT_USAGE = 2,      /* bad command line or invalid input value */
+	EXIT_PIN = 3,        /* PIN missing, wrong, locked or expired */
+	EXIT_TOKEN = 4,      /* module, token, key or mechanism unavailable */
+	EXIT_NETWORK = 5,    /* server unreachable, TLS, authentication or server error */
+	EXIT_UNTRUSTED = 6,  /* downloaded metadata failed verification */
+	EXIT_CONFLICT = 7,   /* publish conflict still lost after the retries */
+	EXIT_NOT_SIGNED = 8, /* verify: the tag is not signed or has another digest */
 };
 
 /* Option identifiers shared by all commands; global ones come first. */
@@ -82,10 +82,10 @@ typedef struct cli_args {
 typedef struct cli_context cli_context;
 
 typedef struct cli_command {
-	const char *name;     /* "key generate" */
-	const char *operands; /* "URI [--type T]" for the usage line */
-	const char *summary;  /* one line for the command list */
-	const char *description; /* paragraph for --help; may be NULL */
+	const char *name;          /* "key generate" */
+	const char *operands;      /* "URI [--type T]" for the usage line */
+	const char *summary;       /* one line for the command list */
+	const char *description;   /* paragraph for --help; may be NULL */
 	const cli_option *options; /* terminated by an entry with id OPT_NONE */
 	int min_operands;
 	int max_operands;
@@ -127,8 +127,7 @@ int cli_parse_args(const cli_command *cmd, int argc, char **argv, cli_args *out)
 void cli_args_release(cli_args *args);
 /* Find the command named by the first one or two words after the leading
  * global options. Returns 0 with *cmd set, or -1. */
-int cli_find_command(int argc, char **argv, const cli_command **cmd, int *first_word,
-		     int *nwords);
+int cli_find_command(int argc, char **argv, const cli_command **cmd, int *first_word, int *nwords);
 void cli_print_command_help(FILE *f, const cli_command *cmd);
 void cli_print_usage(FILE *f);
 

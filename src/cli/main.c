@@ -125,7 +125,8 @@ int main(int argc, char **argv)
 	}
 	if (cli_find_command(argc, argv, &cmd, &first, &nwords) != 0) {
 		if (first > 0 && first < argc)
-			cli_error("unknown command '%s'; run 'tufsign --help' for the list", argv[first]);
+			cli_error("unknown command '%s'; run 'tufsign --help' for the list",
+				  argv[first]);
 		else
 			cli_print_usage(stderr);
 		return EXIT_USAGE;
