@@ -55,15 +55,44 @@ static tufsign_status pin_from_source(const char *source, char **pin, tufsign_er
 	return pin_from_file(path, pin, err);
 }
 
+/* Read one line from the terminal into buf, without its end of line.
+ * Returns its length, PIN_READ_ERROR (errno set) or PIN_TOO_LONG. */
+#define PIN_READ_ERROR (-1)
+#define PIN_TOO_LONG   (-2)
+static ssize_t read_pin_line(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf + len, 1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return PIN_READ_ERROR;
+		if (n == 0 || buf[len] == '\n' || buf[len] == '\r')
+			break;
+		if (++len == size)
+			return PIN_TOO_LONG;
+	}
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+/* Read the PIN with echo off. A partial or empty PIN is never returned,
+ * because each failed C_Login counts against the token's retry limit. */
 static tufsign_status pin_prompt(int fd, const char *token_label, char **pin, tufsign_error *err)
 {
 	struct termios old, quiet;
 	char buf[PIN_MAX];
-	size_t len = 0;
+	ssize_t len;
+	int read_errno;
 	tufsign_status st = TUFSIGN_OK;
 	char *prompt = tf_asprintf("PIN for token '%s': ", token_label);
 
-	if (prompt == NULL || tcgetattr(fd, &old) != 0) {
+	if (prompt == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	if (tcgetattr(fd, &old) != 0) {
 		free(prompt);
 		return tufsign_error_set(err, TUFSIGN_ERR_PIN_REQUIRED,
 					 "cannot prompt for the PIN of token '%s': the terminal "
@@ -78,22 +107,27 @@ static tufsign_status pin_prompt(int fd, const char *token_label, char **pin, tu
 	/* NOTE: a signal that ends the process during the prompt leaves echo
 	 * off on the terminal; 'stty echo' restores it. */
 	tcsetattr(fd, TCSAFLUSH, &quiet);
-	while (len < sizeof(buf) - 1) {
-		ssize_t n = read(fd, buf + len, 1);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || buf[len] == '\n' || buf[len] == '\r')
-			break;
-		len++;
-	}
+	len = read_pin_line(fd, buf, sizeof(buf));
+	read_errno = errno;
+	/* TCSAFLUSH also drops the rest of a PIN that was too long. */
 	tcsetattr(fd, TCSAFLUSH, &old);
 	(void)!write(fd, "\n", 1);
-	buf[len] = '\0';
-	*pin = tf_strndup(buf, len);
-	tf_wipe(buf, sizeof(buf));
-	if (*pin == NULL)
+	if (len == PIN_READ_ERROR)
+		st = tufsign_error_set(err, TUFSIGN_ERR_PIN_REQUIRED,
+				       "cannot read the PIN of token '%s' from the terminal: %s",
+				       token_label, strerror(read_errno));
+	else if (len == PIN_TOO_LONG)
+		st = tufsign_error_set(err, TUFSIGN_ERR_PIN_INVALID,
+				       "the PIN entered for token '%s' is longer than %d bytes",
+				       token_label, PIN_MAX - 1);
+	else if (len == 0)
+		st = tufsign_error_set(err, TUFSIGN_ERR_PIN_REQUIRED,
+				       "no PIN was entered for token '%s'; nothing was sent to "
+				       "the token",
+				       token_label);
+	else if ((*pin = tf_strndup(buf, (size_t)len)) == NULL)
 		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	tf_wipe(buf, sizeof(buf));
 	return st;
 }
 

@@ -83,6 +83,22 @@ if command -v script >/dev/null; then
 	assert_contains "$transcript" "PIN for token 'pin': " "terminal transcript"
 	assert_contains "$transcript" "object=root;type=private" "terminal transcript"
 	assert_not_contains "$transcript" "$pin" "terminal transcript"
+	# An empty line at the prompt is an error before any login, because a
+	# wrong PIN counts against the token's retry limit.
+	: >"$tty_out"
+	: >"$log"
+	(
+		for _ in $(seq 300); do
+			grep -q "PIN for token 'pin'" "$tty_out" && break
+			sleep 0.1
+		done
+		printf '\n'
+	) | env -u TUFSIGN_PIN script -qec "'$TUFSIGN' key list '$token$wrapped'" /dev/null \
+		>"$tty_out" || true
+	transcript=$(tr -d '\r' <"$tty_out")
+	assert_contains "$transcript" "no PIN was entered for token 'pin'; nothing was sent" \
+		"terminal transcript"
+	assert_eq 0 "$(count C_Login)" "C_Login calls after an empty PIN at the prompt"
 else
 	skip_at_exit "'script' (util-linux) is not installed, so the terminal prompt is untested"
 fi
