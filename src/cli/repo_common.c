@@ -1,6 +1,7 @@
 /* Helpers shared by the repository commands (init, sign, remove, list,
  * verify): the Notary client and trust cache from the global options, root
  * pins, signing keys, and input checks reported as usage errors. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ tufsign_status cli_read_file(const char *path, size_t max, char **data, size_t *
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	size_t used = 0, cap = 0;
-	int c;
+	int read_errno = 0, complete;
 
 	*data = NULL;
 	*len = 0;
@@ -38,14 +39,24 @@ tufsign_status cli_read_file(const char *path, size_t max, char **data, size_t *
 		}
 		used += fread(buf + used, 1, cap - used, f);
 	} while (!feof(f) && !ferror(f));
-	c = ferror(f) || !feof(f) || used > max;
+	if (ferror(f))
+		read_errno = errno != 0 ? errno : EIO;
+	complete = feof(f) && !ferror(f) && used <= max;
 	fclose(f);
-	if (c) {
+	if (!complete) {
+		/* The file may be a password file, so wipe what was read. */
+		if (buf != NULL)
+			explicit_bzero(buf, cap);
 		free(buf);
-		return tufsign_error_set(err, TUFSIGN_ERR_IO,
-					 "cannot read '%s': read error, out of memory, or larger "
-					 "than %zu bytes",
-					 path, max);
+		if (read_errno != 0)
+			return tufsign_error_set(err, TUFSIGN_ERR_IO, "cannot read '%s': %s", path,
+						 strerror(read_errno));
+		if (used > max)
+			return tufsign_error_set(err, TUFSIGN_ERR_IO,
+						 "cannot read '%s': it is larger than %zu bytes",
+						 path, max);
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory reading '%s'",
+					 path);
 	}
 	if (used == cap) {
 		char *grown = realloc(buf, cap + 1);
@@ -81,14 +92,15 @@ int cli_check_gun(const cli_context *ctx, const char *gun)
 	return EXIT_OK;
 }
 
-/* Read the token service password: TUFSIGN_PASSWORD, else the first line of
- * --password-file. *password is NULL when neither is given. */
+/* Read the token service password: the first line of --password-file when
+ * given, else TUFSIGN_PASSWORD. *password is NULL when neither is given. */
 static tufsign_status read_password(const cli_context *ctx, char **password, tufsign_error *err)
 {
 	const char *env = getenv("TUFSIGN_PASSWORD");
 	char *data = NULL;
 	size_t len = 0;
 	tufsign_status st;
+	size_t cut;
 
 	*password = NULL;
 	if (ctx->password_file == NULL) {
@@ -101,7 +113,9 @@ static tufsign_status read_password(const cli_context *ctx, char **password, tuf
 	st = cli_read_file(ctx->password_file, 4096, &data, &len, err);
 	if (st != TUFSIGN_OK)
 		return st;
-	data[strcspn(data, "\r\n")] = '\0';
+	/* Keep the first line and wipe the rest, which wipe_free would miss. */
+	cut = strcspn(data, "\r\n");
+	explicit_bzero(data + cut, len - cut);
 	*password = data;
 	return TUFSIGN_OK;
 }

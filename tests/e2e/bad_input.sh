@@ -53,6 +53,8 @@ expect_usage "missing --key URI" sign "$gun" v2 --digest "$good_digest" --size 1
 expect_usage "missing TAG" sign "$gun" --key "$key" --digest "$good_digest" --size 1
 expect_usage "cannot open '$TEST_DIR/missing.json'" sign "$gun" v2 --key "$key" \
 	--manifest "$TEST_DIR/missing.json"
+expect_usage "cannot read '$TEST_DIR': Is a directory" sign "$gun" v2 --key "$key" \
+	--manifest "$TEST_DIR"
 expect_usage "invalid --custom data" sign "$gun" v2 --key "$key" --manifest "$TEST_DIR/m.json" \
 	--custom '{"ratio":1.5}'
 expect_usage "invalid --root-key-id 'abc'" list "$gun" --root-key-id abc
