@@ -280,11 +280,40 @@ unsigned char *tf_base64_decode(const char *in, size_t in_len, size_t *out_len, 
 	*out_len = o;
 	return out;
 bad_input:
-	free(out);
+	/* The input may be credentials, so wipe what was decoded. */
+	tf_free_wiped(out, o);
 	*bad = 1;
 	return NULL;
 }
 
+/* Append n bytes like tf_buf_append, but grow by copying and wiping instead
+ * of realloc, so that no copy of a secret file stays in freed memory. */
+static int append_wiped(tf_buf *b, const unsigned char *bytes, size_t n)
+{
+	size_t need = b->len + n + 1, cap = b->cap ? b->cap : 4096;
+	unsigned char *grown;
+
+	if (need <= b->cap)
+		return tf_buf_append(b, bytes, n);
+	while (cap < need && cap <= SIZE_MAX / 2)
+		cap *= 2;
+	grown = cap >= need ? malloc(cap) : NULL;
+	if (grown == NULL) {
+		b->failed = 1;
+		return -1;
+	}
+	if (b->data != NULL) {
+		memcpy(grown, b->data, b->len);
+		OPENSSL_cleanse(b->data, b->cap);
+		free(b->data);
+	}
+	b->data = grown;
+	b->cap = cap;
+	return tf_buf_append(b, bytes, n);
+}
+
+/* Files read here hold PINs, passphrases, private keys or credentials, so
+ * every copy is wiped before it is freed. */
 tufsign_status tf_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
 			    tufsign_error *err)
 {
@@ -309,7 +338,7 @@ tufsign_status tf_read_file(const char *path, size_t max, unsigned char **data, 
 					       "'%s' is larger than %zu bytes", path, max);
 			goto out;
 		}
-		if (tf_buf_append(&b, chunk, n) != 0) {
+		if (append_wiped(&b, chunk, n) != 0) {
 			st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory reading '%s'",
 					       path);
 			goto out;

@@ -44,8 +44,12 @@ tufsign_status tf_credentials_from_auth(const char *b64, const char *source, tf_
 
 	memset(out, 0, sizeof(*out));
 	plain = tf_base64_decode(b64, strlen(b64), &len, &bad);
+	if (plain == NULL && !bad) {
+		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory reading credentials");
+		goto out;
+	}
 	if (plain == NULL) {
-		st = tufsign_error_set(err, bad ? TUFSIGN_ERR_INVALID_ARGUMENT : TUFSIGN_ERR_NOMEM,
+		st = tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 				       "invalid credentials in %s: not base64 of 'user:password'",
 				       source);
 		goto out;

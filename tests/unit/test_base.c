@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -127,6 +128,39 @@ static void test_base64_rejects_bad_input(void **state)
 	}
 }
 
+/* A file that needs several chunks and buffer growths reads back intact,
+ * and the same file over the cap is rejected with no data. */
+static void test_read_file_grows_and_caps(void **state)
+{
+	char path[] = "/tmp/tufsign-read-file.XXXXXX";
+	size_t size = 200000, i, len = 1;
+	unsigned char *expected = malloc(size), *data = NULL;
+	tufsign_error err;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_non_null(expected);
+	assert_true(fd >= 0);
+	for (i = 0; i < size; i++)
+		expected[i] = (unsigned char)(i * 7 + i / 251);
+	assert_int_equal(write(fd, expected, size), (ssize_t)size);
+	close(fd);
+
+	tufsign_error_clear(&err);
+	assert_int_equal(tf_read_file(path, 300000, &data, &len, &err), TUFSIGN_OK);
+	assert_int_equal(len, size);
+	assert_memory_equal(data, expected, size);
+	assert_int_equal(data[len], 0);
+	free(data);
+
+	assert_int_equal(tf_read_file(path, 100000, &data, &len, &err), TUFSIGN_ERR_TOO_LARGE);
+	assert_null(data);
+	assert_int_equal(len, 0);
+	assert_non_null(strstr(err.message, "is larger than 100000 bytes"));
+	unlink(path);
+	free(expected);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +171,7 @@ int main(void)
 		cmocka_unit_test(test_hex_round_trip),
 		cmocka_unit_test(test_base64_vectors),
 		cmocka_unit_test(test_base64_rejects_bad_input),
+		cmocka_unit_test(test_read_file_grows_and_caps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
