@@ -49,6 +49,15 @@ static tufsign_status describe_token(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const
 	return TUFSIGN_OK;
 }
 
+static void token_info_release(tufsign_pkcs11_token_info *info)
+{
+	free(info->label);
+	free(info->serial);
+	free(info->model);
+	free(info->manufacturer);
+	free(info->uri);
+}
+
 static tufsign_status list_module(CK_FUNCTION_LIST *f, const tf_p11_uri *u, tf_buf *list,
 				  size_t *count, tufsign_error *err)
 {
@@ -72,6 +81,7 @@ static tufsign_status list_module(CK_FUNCTION_LIST *f, const tf_p11_uri *u, tf_b
 			continue;
 		st = describe_token(f, slots[i], &ti, &info, err);
 		if (tf_buf_append(list, &info, sizeof(info)) != 0) {
+			token_info_release(&info);
 			st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
 			continue;
 		}
@@ -119,13 +129,8 @@ void tufsign_pkcs11_token_info_free(tufsign_pkcs11_token_info *tokens, size_t co
 
 	if (tokens == NULL)
 		return;
-	for (i = 0; i < count; i++) {
-		free(tokens[i].label);
-		free(tokens[i].serial);
-		free(tokens[i].model);
-		free(tokens[i].manufacturer);
-		free(tokens[i].uri);
-	}
+	for (i = 0; i < count; i++)
+		token_info_release(&tokens[i]);
 	free(tokens);
 }
 
