@@ -107,6 +107,9 @@ static tufsign_status login_failed(const tf_p11_token *t, CK_RV rv, tufsign_erro
 	case CKR_PIN_LEN_RANGE:
 		advice = "; the PIN is shorter or longer than the token accepts";
 		break;
+	case CKR_PIN_INVALID:
+		advice = "; the PIN contains characters that the token does not accept";
+		break;
 	case CKR_PIN_EXPIRED:
 		advice = "; the PIN has expired. Set a new PIN on the token";
 		break;

@@ -132,7 +132,7 @@ assert_exit 0 env TUFSIGN_PIN="$pin" TUFSIGN_FAULT_KEYPAD_PIN="$pin" "$ENGINE_SI
 
 # The other login failures: their own names, the PIN exit code, one C_Login.
 for case in 0xa4:CKR_PIN_LOCKED:TUFSIGN_ERR_PIN_LOCKED 0xa2:CKR_PIN_LEN_RANGE:TUFSIGN_ERR_PIN_INVALID \
-	0xa3:CKR_PIN_EXPIRED:TUFSIGN_ERR_PIN_EXPIRED; do
+	0xa1:CKR_PIN_INVALID:TUFSIGN_ERR_PIN_INVALID 0xa3:CKR_PIN_EXPIRED:TUFSIGN_ERR_PIN_EXPIRED; do
 	IFS=: read -r rv name status <<<"$case"
 	: >"$log"
 	assert_exit 3 env TUFSIGN_FAULT_LOGIN_RV="$rv" TUFSIGN_PIN="$pin" "$TUFSIGN" --json key list \
