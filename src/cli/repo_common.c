@@ -12,6 +12,28 @@
 /* Largest file read for --root-cert, --password-file and --targets-file. */
 #define MAX_INPUT_FILE ((size_t)64 << 20)
 
+/* Read f into *buf, growing it to at most max + 1 bytes. It stops at end of
+ * file, a read error, a failed allocation or a full buffer, and the caller
+ * tells these apart with feof, ferror and *used > max. */
+static void read_stream(FILE *f, size_t max, char **buf, size_t *used, size_t *cap)
+{
+	do {
+		if (*used == *cap) {
+			size_t ncap = *cap == 0 ? 4096 : *cap * 2;
+			char *grown;
+
+			if (ncap > max + 1)
+				ncap = max + 1;
+			grown = ncap > *cap ? realloc(*buf, ncap) : NULL;
+			if (grown == NULL)
+				break;
+			*buf = grown;
+			*cap = ncap;
+		}
+		*used += fread(*buf + *used, 1, *cap - *used, f);
+	} while (!feof(f) && !ferror(f));
+}
+
 tufsign_status cli_read_file(const char *path, size_t max, char **data, size_t *len,
 			     tufsign_error *err)
 {
@@ -24,21 +46,7 @@ tufsign_status cli_read_file(const char *path, size_t max, char **data, size_t *
 	*len = 0;
 	if (f == NULL)
 		return tufsign_error_set(err, TUFSIGN_ERR_IO, "cannot open '%s': %m", path);
-	do {
-		if (used == cap) {
-			size_t ncap = cap == 0 ? 4096 : cap * 2;
-			char *grown;
-
-			if (ncap > max + 1)
-				ncap = max + 1;
-			grown = ncap > cap ? realloc(buf, ncap) : NULL;
-			if (grown == NULL)
-				break;
-			buf = grown;
-			cap = ncap;
-		}
-		used += fread(buf + used, 1, cap - used, f);
-	} while (!feof(f) && !ferror(f));
+	read_stream(f, max, &buf, &used, &cap);
 	if (ferror(f))
 		read_errno = errno != 0 ? errno : EIO;
 	complete = feof(f) && !ferror(f) && used <= max;
@@ -291,8 +299,11 @@ int cli_publish_changes(cli_context *ctx, const cli_args *args, const char *gun,
 	}
 	opts.targets = &targets.signer;
 	opts.snapshot = snapshot.key != NULL ? &snapshot.signer : NULL;
-	if (tufsign_repo_publish(&repo.context, gun, changes, count, &opts, &result, &err) !=
-	    TUFSIGN_OK) {
+	if ((args->count[OPT_ROLE] > 0
+		     ? cli_publish_roles(ctx, args, &repo.context, gun, changes, count, &opts,
+					 &result, &err)
+		     : tufsign_repo_publish(&repo.context, gun, changes, count, &opts, &result,
+					    &err)) != TUFSIGN_OK) {
 		rc = cli_fail(ctx, &err);
 		goto out;
 	}
