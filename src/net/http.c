@@ -2,6 +2,7 @@
  * requests, size-capped bodies, retries with exponential backoff, and the
  * mapping of libcurl failures to tufsign statuses. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -453,11 +454,15 @@ out:
 	return st;
 }
 
+/* A negative delay from the configuration sleeps not at all: nanosleep
+ * rejects it with EINVAL, which the loop must not retry forever. */
 static void sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
-	while (nanosleep(&ts, &ts) != 0)
+	if (ms <= 0)
+		return;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
 
