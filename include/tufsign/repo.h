@@ -211,6 +211,98 @@ TUFSIGN_API tufsign_status tufsign_repo_publish(const tufsign_repo_context *ctx,
 						const tufsign_publish_options *opts,
 						tufsign_publish_result *result, tufsign_error *err);
 
+/* Check a delegation signer name as docker accepts it: ^[a-z0-9][a-z0-9_-]*$,
+ * at most 247 bytes so "targets/" + name fits, and not "releases", which
+ * names the role every signer shares. */
+TUFSIGN_API tufsign_status tufsign_repo_check_signer_name(const char *name, tufsign_error *err);
+
+/* Build the key a delegation lists for a signer on a token: an
+ * "ecdsa-x509" or "rsa-x509" key holding a self-signed certificate made
+ * through signer with CN = name, or the plain "ed25519" key for Ed25519
+ * signers (notary cannot use Ed25519 certificates). The caller releases
+ * *out. */
+TUFSIGN_API tufsign_status tufsign_repo_signer_key(const tufsign_signer *signer, const char *name,
+						   tufsign_pubkey *out, tufsign_error *err);
+
+/* Build the key a delegation lists from PEM text: a CERTIFICATE (leaf
+ * first, any CA certificates after it) gives "ecdsa-x509" or "rsa-x509",
+ * a PUBLIC KEY gives the plain "ecdsa", "rsa" or "ed25519" key, as
+ * "docker trust signer add" reads them. The caller releases *out. */
+TUFSIGN_API tufsign_status tufsign_repo_signer_key_from_pem(const char *pem, size_t len,
+							    tufsign_pubkey *out,
+							    tufsign_error *err);
+
+/* Keys and values of a delegation change. Everything is borrowed. */
+typedef struct tufsign_delegation_options {
+	const tufsign_signer *targets;  /* must be a key root lists for targets */
+	const tufsign_signer *snapshot; /* NULL when the server holds the snapshot key */
+	const char *name;               /* signer name: the role is targets/<name> */
+	const tufsign_pubkey *keys;     /* add: the signer's keys (at least one) */
+	size_t key_count;
+	const char *const *paths; /* add: path prefixes; NULL picks [""], every tag */
+	size_t path_count;
+} tufsign_delegation_options;
+
+/* Add signer opts->name the way "docker trust signer add" does: the role
+ * targets/<name> with opts->keys, opts->paths and threshold 1, and the same
+ * keys appended to targets/releases (created with paths [""] and threshold
+ * 1 when absent); targets is re-signed with opts->targets and published
+ * like tufsign_repo_publish() does, retrying lost races. A signer that
+ * already exists gets the new keys added and its paths replaced. No
+ * delegation file is uploaded: the roles appear in the snapshot once a
+ * signer signs into them. result->published is 0 when nothing changed. */
+TUFSIGN_API tufsign_status tufsign_repo_delegation_add(const tufsign_repo_context *ctx,
+						       const char *gun,
+						       const tufsign_delegation_options *opts,
+						       tufsign_publish_result *result,
+						       tufsign_error *err);
+
+/* Remove signer opts->name the way "docker trust signer remove" does: the
+ * role targets/<name> goes, and its keys leave targets/releases unless
+ * another signer still lists them; targets/releases itself is removed when
+ * no key is left. TUFSIGN_ERR_NOT_FOUND when targets has no such role.
+ * opts->keys and opts->paths are ignored. */
+TUFSIGN_API tufsign_status tufsign_repo_delegation_remove(const tufsign_repo_context *ctx,
+							  const char *gun,
+							  const tufsign_delegation_options *opts,
+							  tufsign_publish_result *result,
+							  tufsign_error *err);
+
+/* Apply changes to each of the delegation roles (direct children of
+ * targets, e.g. "targets/releases" and "targets/alice") and publish them in
+ * one upload: each role must list opts->targets (here the delegation key)
+ * among its keys, else TUFSIGN_ERR_KEY_NOT_FOUND naming both key IDs;
+ * each tag must lie within the role's paths. A role without a file yet
+ * starts at version 1. The server's snapshot (or opts->snapshot) then
+ * covers the new files; the change is confirmed before the trust cache is
+ * written. result->targets_version is the version of roles[0]. */
+TUFSIGN_API tufsign_status tufsign_repo_publish_delegations(
+	const tufsign_repo_context *ctx, const char *gun, const char *const *roles,
+	size_t role_count, const tufsign_target_change *changes, size_t change_count,
+	const tufsign_publish_options *opts, tufsign_publish_result *result, tufsign_error *err);
+
+/* Outcome of tufsign_repo_rotate_root(). */
+typedef struct tufsign_rotate_result {
+	int64_t root_version; /* the new root's version */
+	char old_root_key_id[TUFSIGN_KEYID_SIZE];
+	char new_root_key_id[TUFSIGN_KEYID_SIZE];       /* certificate key ID root.json lists */
+	char new_root_canonical_id[TUFSIGN_KEYID_SIZE]; /* ID of the plain new public key */
+	int64_t snapshot_version;
+	int64_t timestamp_version;
+} tufsign_rotate_result;
+
+/* Replace the root key of gun: a certificate for new_root (CN = gun), root
+ * version current + 1 listing it as the only root key, signed by old_root
+ * (a root key of the current root) and by new_root, uploaded alone. The
+ * state is then fetched again from the trusted root, walking to the new
+ * one as every client does, and only then written to the trust cache. */
+TUFSIGN_API tufsign_status tufsign_repo_rotate_root(const tufsign_repo_context *ctx,
+						    const char *gun,
+						    const tufsign_signer *old_root,
+						    const tufsign_signer *new_root,
+						    tufsign_rotate_result *result,
+						    tufsign_error *err);
+
 #ifdef __cplusplus
 }
 #endif

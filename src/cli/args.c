@@ -94,7 +94,8 @@ int cli_parse_args(const cli_command *cmd, int argc, char **argv, cli_args *out)
 
 	memset(out, 0, sizeof(*out));
 	out->positional = calloc((size_t)argc + 1, sizeof(char *));
-	if (out->positional == NULL || build_tables(cmd, &longs, &shorts) != 0) {
+	out->given = calloc((size_t)argc + 1, sizeof(*out->given));
+	if (out->positional == NULL || out->given == NULL || build_tables(cmd, &longs, &shorts) != 0) {
 		cli_error("out of memory");
 		rc = EXIT_FAILED;
 		goto out;
@@ -119,6 +120,8 @@ int cli_parse_args(const cli_command *cmd, int argc, char **argv, cli_args *out)
 		id = c >= 256 ? c - 256 : short_to_id(cmd, c);
 		out->count[id]++;
 		out->value[id] = optarg;
+		if (optarg != NULL)
+			out->given[out->ngiven++] = (struct cli_given){id, optarg};
 	}
 out:
 	free(longs);
@@ -129,6 +132,7 @@ out:
 void cli_args_release(cli_args *args)
 {
 	free(args->positional);
+	free(args->given);
 	memset(args, 0, sizeof(*args));
 }
 

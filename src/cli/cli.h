@@ -59,6 +59,12 @@ enum cli_opt_id {
 	OPT_ROOT_KEY_ID,
 	OPT_ROOT_CERT,
 	OPT_EXPIRES,
+	OPT_SIGNER_KEY,
+	OPT_SIGNER_CERT,
+	OPT_SIGNER_PUBKEY,
+	OPT_PATHS,
+	OPT_ROLE,
+	OPT_NEW_ROOT_KEY,
 	OPT_ID_MAX
 };
 
@@ -77,6 +83,13 @@ typedef struct cli_args {
 	int count[OPT_ID_MAX];
 	char **positional;
 	int npositional;
+	/* Every option that took a value, in command-line order, for options
+	 * that may be repeated (cli_values()). */
+	struct cli_given {
+		int id;
+		const char *value;
+	} *given;
+	int ngiven;
 } cli_args;
 
 typedef struct cli_context cli_context;
@@ -120,6 +133,10 @@ extern const cli_command cmd_sign;
 extern const cli_command cmd_remove;
 extern const cli_command cmd_list;
 extern const cli_command cmd_verify;
+extern const cli_command cmd_delegation_add;
+extern const cli_command cmd_delegation_list;
+extern const cli_command cmd_delegation_remove;
+extern const cli_command cmd_key_rotate;
 
 /* Parse argv (after the command words) against cmd's options and the global
  * ones. Returns 0, or prints a usage error and returns EXIT_USAGE. */
@@ -207,5 +224,19 @@ int cli_open_verified(const cli_context *ctx, const cli_args *args, const char *
 void cli_digest_text(const unsigned char sha256[32], char out[CLI_DIGEST_SIZE]);
 /* Parse canonical custom data into a JSON value (json null when absent). */
 json_t *cli_json_custom(const char *custom);
+
+/* Delegations (delegation_common.c). */
+/* Most values one repeated option takes. */
+#define CLI_MAX_VALUES 8
+/* Collect the values of option id, each split at commas when split is set;
+ * returns their count, or -1 (after a usage error) beyond CLI_MAX_VALUES. */
+int cli_values(const cli_context *ctx, const cli_args *args, int id, int split,
+	       const char *out[CLI_MAX_VALUES]);
+/* Publish changes into the --role delegations instead of targets. */
+tufsign_status cli_publish_roles(const cli_context *ctx, const cli_args *args,
+				 const tufsign_repo_context *repo, const char *gun,
+				 const tufsign_target_change *changes, size_t count,
+				 const tufsign_publish_options *opts, tufsign_publish_result *result,
+				 tufsign_error *err);
 
 #endif

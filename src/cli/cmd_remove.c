@@ -8,6 +8,9 @@ static const cli_option options[] = {
 	{OPT_KEY, "key", 'k', "URI", "targets key (PKCS#11 URI or key file)"},
 	{OPT_SNAPSHOT_KEY, "snapshot-key", 0, "URI",
 	 "snapshot key, when the snapshot is signed locally"},
+	{OPT_ROLE, "role", 0, "ROLE",
+	 "sign into this delegation (targets/releases, targets/NAME) with its key; repeat "
+	 "or separate with commas for several"},
 	{OPT_ROOT_KEY_ID, "root-key-id", 0, "ID",
 	 "trust only a root with this key ID on first use"},
 	{OPT_ROOT_CERT, "root-cert", 0, "FILE",

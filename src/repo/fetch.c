@@ -374,13 +374,37 @@ static tufsign_status fetch_timestamp_snapshot(fetch_job *job, tufsign_meta **sn
 	return st;
 }
 
+/* Set *orphan when name is a direct child of targets that targets no longer
+ * delegates: removing a delegation leaves its entry in the server's
+ * snapshot, and clients, which walk the delegations from targets, ignore it.
+ * targets is parsed on the first call. */
+static tufsign_status orphan_role(const tf_repo_state *s, const char *name, tufsign_meta **targets,
+				  int *orphan, tufsign_error *err)
+{
+	tufsign_status st = TUFSIGN_OK;
+
+	*orphan = 0;
+	if (strchr(name + 8, '/') != NULL)
+		return TUFSIGN_OK;
+	if (*targets == NULL)
+		st = peek("targets", &s->targets, targets, err);
+	if (st == TUFSIGN_OK && tufsign_meta_find_role(*targets, name) == NULL) {
+		TF_DEBUG(TF_REPO_LOG, "%s is in the snapshot but no longer delegated; skipped",
+			 name);
+		*orphan = 1;
+	}
+	return st;
+}
+
 /* Get targets and every delegation the snapshot lists. */
 static tufsign_status fetch_targets(fetch_job *job, const tufsign_meta *snapshot,
 				    tufsign_error *err)
 {
 	tf_repo_state *s = job->state;
+	tufsign_meta *targets = NULL;
 	tufsign_status st;
 	size_t i;
+	int orphan = 0;
 
 	st = fetch_listed(job, snapshot, "targets", &s->targets, err);
 	for (i = 0; st == TUFSIGN_OK && i < snapshot->file_count; i++) {
@@ -388,11 +412,15 @@ static tufsign_status fetch_targets(fetch_job *job, const tufsign_meta *snapshot
 
 		if (strncmp(name, "targets/", 8) != 0)
 			continue;
+		st = orphan_role(s, name, &targets, &orphan, err);
+		if (st != TUFSIGN_OK || orphan)
+			continue;
 		st = add_delegation(s, err);
 		if (st == TUFSIGN_OK)
 			st = fetch_listed(job, snapshot, name,
 					  &s->delegations[s->delegation_count - 1], err);
 	}
+	tufsign_meta_free(targets);
 	return st;
 }
 

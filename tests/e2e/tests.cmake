@@ -26,3 +26,7 @@ tufsign_script_test(e2e.token_calls ${CMAKE_CURRENT_LIST_DIR}/token_calls.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
 set_property(TEST e2e.token_calls APPEND PROPERTY ENVIRONMENT
   "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan-spy.supp")
+tufsign_script_test(e2e.delegations ${CMAKE_CURRENT_LIST_DIR}/delegations.sh
+  FIXTURES notary LABELS e2e TIMEOUT 300)
+tufsign_script_test(e2e.rotate ${CMAKE_CURRENT_LIST_DIR}/rotate.sh
+  FIXTURES notary LABELS e2e TIMEOUT 300)

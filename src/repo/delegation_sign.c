@@ -1,0 +1,246 @@
+/* Signing tags into delegated roles (targets/releases, targets/<signer>)
+ * with the delegation key on the token, as "docker trust sign" does for
+ * every direct child delegation whose key it holds. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edit.h"
+#include "internal.h"
+
+/* Inputs of one delegated sign. */
+typedef struct deleg_sign {
+	const char *const *roles;
+	size_t role_count;
+	const tufsign_target_change *changes;
+	size_t change_count;
+	const tufsign_publish_options *opts;
+	tufsign_meta *created[TF_EDIT_MAX_FILES]; /* roles without a file yet */
+} deleg_sign;
+
+/* Write the key IDs of role, with the canonical ID of each, into buf. */
+static void describe_keys(const tufsign_meta *targets, const tufsign_role *role, char *buf,
+			  size_t size)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < role->keyid_count && used + 1 < size; i++) {
+		const tufsign_pubkey *key = tufsign_meta_find_key(targets, role->keyids[i]);
+		char canonical[TUFSIGN_KEYID_SIZE] = "";
+		tufsign_error ignored;
+		int n;
+
+		tufsign_error_clear(&ignored);
+		if (key != NULL)
+			tufsign_pubkey_canonical_id(key, canonical, &ignored);
+		n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", role->keyids[i]);
+		if (n > 0 && strcmp(canonical, role->keyids[i]) != 0 && canonical[0] != '\0')
+			n += snprintf(buf + used + (size_t)n, size - used - (size_t)n,
+				      " (canonical %s)", canonical);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, size, "none");
+}
+
+/* Find the key role lists for the signer, or fail naming both key IDs. */
+static tufsign_status match_delegation_key(const tf_edit_job *job, const tufsign_role *role,
+					   const tufsign_pubkey **listed, tufsign_error *err)
+{
+	const tufsign_meta *targets = job->state->chain->targets;
+	const tufsign_signer *signer = job->signer;
+	char id[TUFSIGN_KEYID_SIZE], ids[700];
+	tufsign_error local;
+	tufsign_status st;
+
+	tufsign_error_clear(&local);
+	st = tf_repo_match_key(targets, job->gun, role->name, signer, listed, &local);
+	if (st != TUFSIGN_ERR_KEY_NOT_FOUND) {
+		if (st != TUFSIGN_OK)
+			tufsign_error_set(err, st, "%s", local.message);
+		return st;
+	}
+	tf_repo_signer_id(signer, id, &local);
+	describe_keys(targets, role, ids, sizeof(ids));
+	return tufsign_error_set(err, TUFSIGN_ERR_KEY_NOT_FOUND,
+				 "key '%s' (key ID %s) is not a key of %s in '%s': targets "
+				 "version %lld lists key ID %s for it; use that key, or add "
+				 "this one with 'tufsign delegation add'",
+				 signer->label ? signer->label : "(unnamed)", id, role->name,
+				 job->gun, (long long)targets->version, ids);
+}
+
+static int within_paths(const tufsign_role *role, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < role->path_count; i++)
+		if (strncmp(name, role->paths[i], strlen(role->paths[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* Return 1 when doc already holds the change. */
+static int in_place(const tufsign_meta *doc, const tufsign_target_change *c)
+{
+	const tufsign_file_meta *entry = tufsign_meta_find_file(doc, c->name);
+
+	if (c->remove)
+		return entry == NULL;
+	return entry != NULL && entry->hashes.has_sha256 &&
+	       memcmp(entry->hashes.sha256, c->sha256, 32) == 0 &&
+	       entry->length == (int64_t)c->length && entry->custom == NULL && c->custom == NULL;
+}
+
+static tufsign_status apply(const deleg_sign *d, const tufsign_role *role, tufsign_meta *doc,
+			    int *changed, tufsign_error *err)
+{
+	tufsign_status st = TUFSIGN_OK;
+	size_t i;
+
+	for (i = 0; st == TUFSIGN_OK && i < d->change_count; i++) {
+		const tufsign_target_change *c = &d->changes[i];
+
+		if (!c->remove && !within_paths(role, c->name))
+			return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+						 "tag '%s' lies outside the paths of %s; clients "
+						 "would ignore it there",
+						 c->name, role->name);
+		if (c->remove && tufsign_meta_find_file(doc, c->name) == NULL)
+			return tufsign_error_set(err, TUFSIGN_ERR_TAG_NOT_FOUND,
+						 "tag '%s' is not signed in %s; nothing to remove",
+						 c->name, role->name);
+		if (in_place(doc, c))
+			continue;
+		*changed = 1;
+		if (c->remove)
+			st = tufsign_meta_remove_target(doc, c->name, err);
+		else
+			st = tufsign_meta_set_target(doc, c->name, (int64_t)c->length, c->sha256,
+						     NULL, c->custom, err);
+	}
+	return st;
+}
+
+/* Return the document of role: the verified one, or a new one at version 0
+ * that signing makes version 1. */
+static tufsign_status role_doc(tf_edit_job *job, deleg_sign *d, size_t i, tufsign_meta **doc,
+			       tufsign_error *err)
+{
+	tufsign_meta *found = (tufsign_meta *)tufsign_chain_find(job->state->chain, d->roles[i]);
+	tufsign_status st;
+
+	*doc = found;
+	if (found != NULL)
+		return TUFSIGN_OK;
+	tufsign_meta_free(d->created[i]);
+	d->created[i] = NULL;
+	st = tufsign_meta_new(d->roles[i], &d->created[i], err);
+	if (st == TUFSIGN_OK) {
+		d->created[i]->version = 0;
+		*doc = d->created[i];
+	}
+	return st;
+}
+
+static tufsign_status sign_edit(tf_edit_job *job, int *changed, tufsign_error *err)
+{
+	deleg_sign *d = (deleg_sign *)job->arg;
+	const tufsign_meta *targets = job->state->chain->targets;
+	tufsign_status st = TUFSIGN_OK;
+	size_t i;
+
+	for (i = 0; st == TUFSIGN_OK && i < d->role_count; i++) {
+		const tufsign_role *role = tufsign_meta_find_role(targets, d->roles[i]);
+		tufsign_signing_key key = {job->signer, NULL};
+		tufsign_meta *doc = NULL;
+		int role_changed = 0;
+
+		if (role == NULL)
+			return tufsign_error_set(err, TUFSIGN_ERR_NOT_FOUND,
+						 "'%s' has no delegation %s (targets version "
+						 "%lld); add it with 'tufsign delegation add'",
+						 job->gun, d->roles[i], (long long)targets->version);
+		st = match_delegation_key(job, role, &key.key, err);
+		if (st == TUFSIGN_OK)
+			st = role_doc(job, d, i, &doc, err);
+		if (st == TUFSIGN_OK)
+			st = apply(d, role, doc, &role_changed, err);
+		if (st == TUFSIGN_OK && role_changed)
+			st = tf_edit_sign(job, doc, &key, 1, TF_TARGETS_EXPIRY_YEARS, err);
+		*changed |= role_changed;
+	}
+	return st;
+}
+
+/* Check the roles: direct children of targets, each given once. */
+static tufsign_status check_roles(const char *const *roles, size_t count, tufsign_error *err)
+{
+	size_t i, k;
+
+	if (roles == NULL || count == 0 || count >= TF_EDIT_MAX_FILES)
+		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+					 "give 1 to %d delegation roles to sign into",
+					 TF_EDIT_MAX_FILES - 1);
+	for (i = 0; i < count; i++) {
+		tufsign_status st = tufsign_meta_check_role_name(roles[i], err);
+
+		if (st == TUFSIGN_OK && strchr(roles[i] + 8, '/') != NULL)
+			st = tufsign_error_set(err, TUFSIGN_ERR_UNSUPPORTED,
+					       "role '%s' is not a direct child of targets; "
+					       "tufsign signs into targets/NAME roles only",
+					       roles[i]);
+		for (k = 0; st == TUFSIGN_OK && k < i; k++)
+			if (strcmp(roles[k], roles[i]) == 0)
+				st = tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+						       "role '%s' is given twice", roles[i]);
+		if (st != TUFSIGN_OK)
+			return st;
+	}
+	return TUFSIGN_OK;
+}
+
+tufsign_status tufsign_repo_publish_delegations(const tufsign_repo_context *ctx, const char *gun,
+						const char *const *roles, size_t role_count,
+						const tufsign_target_change *changes,
+						size_t change_count,
+						const tufsign_publish_options *opts,
+						tufsign_publish_result *result, tufsign_error *err)
+{
+	deleg_sign d;
+	tf_edit_job job;
+	tufsign_status st;
+	size_t i;
+
+	memset(result, 0, sizeof(*result));
+	if (opts == NULL || opts->targets == NULL || changes == NULL || change_count == 0)
+		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+					 "a delegated sign needs a delegation key and at least "
+					 "one change");
+	st = tf_repo_check_call(ctx, gun, err);
+	if (st == TUFSIGN_OK)
+		st = check_roles(roles, role_count, err);
+	if (st != TUFSIGN_OK)
+		return st;
+	memset(&d, 0, sizeof(d));
+	d.roles = roles;
+	d.role_count = role_count;
+	d.changes = changes;
+	d.change_count = change_count;
+	d.opts = opts;
+	memset(&job, 0, sizeof(job));
+	job.ctx = ctx;
+	job.gun = gun;
+	job.signer = opts->targets;
+	job.snapshot = opts->snapshot;
+	job.report_role = roles[0];
+	job.edit = sign_edit;
+	job.arg = &d;
+	st = tf_edit_run(&job, result, err);
+	for (i = 0; i < TF_EDIT_MAX_FILES; i++)
+		tufsign_meta_free(d.created[i]);
+	return st;
+}
