@@ -4,8 +4,10 @@
  * headers); the passphrase comes from --passphrase-file or the
  * TUFSIGN_PASSPHRASE variable. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <openssl/err.h>
@@ -157,8 +159,12 @@ static tufsign_status load_key(file_key *k, const tufsign_key_options *opts, tuf
 	unsigned char *data = NULL;
 	size_t len = 0;
 	BIO *bio = NULL;
+	struct rlimit no_core = {0, 0};
 	tufsign_status st;
 
+	/* A core dump taken after this point could hold the private key or the
+	 * passphrase that decrypts it. */
+	setrlimit(RLIMIT_CORE, &no_core);
 	st = tf_read_file(k->path, KEY_FILE_MAX, &data, &len, err);
 	if (st != TUFSIGN_OK)
 		return st;
@@ -333,7 +339,8 @@ static tufsign_status list_dir(const char *dir, const tufsign_key_options *opts,
 	tufsign_status st = TUFSIGN_OK;
 
 	if (d == NULL)
-		return tufsign_error_set(err, TUFSIGN_ERR_IO, "cannot open directory '%s'", dir);
+		return tufsign_error_set(err, TUFSIGN_ERR_IO, "cannot open directory '%s': %s", dir,
+					 strerror(errno));
 	while (st == TUFSIGN_OK && (e = readdir(d)) != NULL) {
 		char *path = NULL;
 

@@ -7,9 +7,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/ecdsa.h>
+#include <openssl/pem.h>
 
 #include "engine_internal.h"
 #include "pkcs11/p11.h"
@@ -181,6 +184,34 @@ static void test_verify_rejects_flipped_bit(void **state)
 	EVP_PKEY_free(key);
 }
 
+/* Loading a private key file turns core dumps off, as reading a PIN does. */
+static void test_file_key_open_disables_core_dumps(void **state)
+{
+	char path[] = "/tmp/tufsign-file-key.XXXXXX";
+	EVP_PKEY *pkey = ec_key("P-256");
+	struct rlimit limit;
+	tufsign_key *key = NULL;
+	tufsign_error err;
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL, NULL), 1);
+	fclose(f);
+	assert_int_equal(getrlimit(RLIMIT_CORE, &limit), 0);
+	limit.rlim_cur = limit.rlim_max < 4096 ? limit.rlim_max : 4096;
+	assert_int_equal(setrlimit(RLIMIT_CORE, &limit), 0);
+
+	tufsign_error_clear(&err);
+	assert_int_equal(tufsign_key_open(path, NULL, &key, &err), TUFSIGN_OK);
+	assert_int_equal(getrlimit(RLIMIT_CORE, &limit), 0);
+	assert_int_equal(limit.rlim_cur, 0);
+	tufsign_key_free(key);
+	unlink(path);
+	EVP_PKEY_free(pkey);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_ecdsa_raw_padding),
 		cmocka_unit_test(test_key_type_names),
 		cmocka_unit_test(test_verify_rejects_flipped_bit),
+		cmocka_unit_test(test_file_key_open_disables_core_dumps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
