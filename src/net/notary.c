@@ -22,7 +22,7 @@ typedef struct token_slot {
 struct tufsign_notary {
 	tf_http http;
 	char *base_url; /* without trailing '/' */
-	int pinged;
+	int answered;           /* the server has responded to a request */
 	tf_challenge challenge; /* from the ping or the last 401 */
 	int have_challenge;
 	int use_environment;
@@ -318,7 +318,7 @@ static tufsign_status ping(tufsign_notary *client, tufsign_error *err)
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory building a URL");
 	st = tf_http_perform(&client->http, &req, &resp, err);
 	if (st == TUFSIGN_OK) {
-		client->pinged = 1;
+		client->answered = 1;
 		if (resp.status == 401)
 			take_challenge(client, resp.www_authenticate);
 		else if (resp.status >= 500)
@@ -372,7 +372,12 @@ tufsign_status tf_notary_call(tufsign_notary *client, tf_api_call *call, tf_http
 	char *scope = NULL, *authorization = NULL;
 	int attempt;
 
-	if (!client->pinged)
+	/* A request that may be repeated goes out without a ping. A server that
+	 * wants credentials returns 401 with its challenge, and the loop below
+	 * sends the request again with them. This saves a round trip when the
+	 * server wants none. An upload or a delete must carry its credentials
+	 * the first time, so it waits for the ping when it comes first. */
+	if (!client->answered && !call->req.retry)
 		st = ping(client, err);
 	scope = tf_asprintf("repository:%s:%s", call->gun, call->actions);
 	if (st == TUFSIGN_OK && scope == NULL)
@@ -384,12 +389,15 @@ tufsign_status tf_notary_call(tufsign_notary *client, tf_api_call *call, tf_http
 		call->req.authorization = authorization;
 		st = tf_http_perform(&client->http, &call->req, resp, err);
 		call->req.authorization = NULL;
+		client->answered |= st == TUFSIGN_OK;
 		tf_free_secret(authorization);
 		authorization = NULL;
-		if (st != TUFSIGN_OK || resp->status != 401 || attempt == 1)
+		if (st != TUFSIGN_OK || resp->status != 401)
 			break;
+		/* The challenge of the last 401 is kept even when no retry
+		 * follows, because its error field explains the denial. */
 		forget_token(client, scope);
-		if (!take_challenge(client, resp->www_authenticate))
+		if (!take_challenge(client, resp->www_authenticate) || attempt == 1)
 			break;
 		tf_http_response_release(resp);
 	}

@@ -29,6 +29,14 @@ for role in root targets snapshot; do
 	cmp "$TEST_DIR/stdout" "$META_DIR/$role.json" || fail "$role.json differs from the upload"
 done
 
+# A GET goes out without a ping of /v2/ first. An upload, which is sent
+# only once, follows a ping (the server rejects this repeated root).
+assert_exit 0 netcheck -vv get "$gun" root
+assert_not_contains "$STDERR" "> GET /v2/ HTTP/1.1" "trace of a GET"
+assert_contains "$STDERR" "> GET /v2/$gun/_trust/tuf/root.json HTTP/1.1"
+assert_exit 27 netcheck -vv publish "$gun" root="$META_DIR/root.json"
+assert_contains "$STDERR" "> GET /v2/ HTTP/1.1"
+
 # The server's timestamp covers the uploaded snapshot bytes.
 netcheck get "$gun" timestamp >"$TEST_DIR/timestamp.json"
 assert_eq "$(sha256_b64 "$META_DIR/snapshot.json")" \
@@ -90,7 +98,7 @@ assert_contains "$STDERR" "invalid GUN '../$gun'"
 # TLS: without the test CA, and with another CA, the certificate is
 # untrusted; plain http needs the explicit flag.
 assert_exit 25 "$NETCHECK" -s "$NOTARY_URL" get "$gun" root
-assert_contains "$STDERR" "TUFSIGN_ERR_TLS: TLS connection for GET $NOTARY_URL/v2/ failed: SSL certificate problem: unable to get local issuer certificate"
+assert_contains "$STDERR" "TUFSIGN_ERR_TLS: TLS connection for GET $NOTARY_URL/v2/$gun/_trust/tuf/root.json failed: SSL certificate problem: unable to get local issuer certificate"
 make_ca "$TEST_DIR" other-ca
 assert_exit 25 "$NETCHECK" -s "$NOTARY_URL" -c "$TEST_DIR/other-ca.crt" get "$gun" root
 assert_exit 23 "$NETCHECK" -s "http://$NOTARY_HOSTPORT" get "$gun" root
@@ -103,7 +111,7 @@ assert_exit 24 "$NETCHECK" -r 2 -s "https://127.0.0.1:$down" -c "$NOTARY_CA" get
 assert_contains "$STDERR" "retry 1 of 2 in 50 ms"
 assert_contains "$STDERR" "retry 2 of 2 in 100 ms"
 assert_not_contains "$STDERR" "retry 3"
-assert_contains "$STDERR" "TUFSIGN_ERR_NETWORK: GET https://127.0.0.1:$down/v2/ failed: Failed to connect to 127.0.0.1 port $down"
+assert_contains "$STDERR" "TUFSIGN_ERR_NETWORK: GET https://127.0.0.1:$down/v2/$gun/_trust/tuf/root.json failed: Failed to connect to 127.0.0.1 port $down"
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 [ "$elapsed_ms" -ge 150 ] || fail "the backoff took $elapsed_ms ms, expected at least 150 ms"
 
