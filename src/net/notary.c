@@ -21,7 +21,7 @@ typedef struct token_slot {
 
 struct tufsign_notary {
 	tf_http http;
-	char *base_url; /* without trailing '/' */
+	char *base_url;         /* without trailing '/' */
 	int answered;           /* the server has responded to a request */
 	tf_challenge challenge; /* from the ping or the last 401 */
 	int have_challenge;
