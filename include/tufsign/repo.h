@@ -297,8 +297,7 @@ typedef struct tufsign_rotate_result {
  * state is then fetched again from the trusted root, walking to the new
  * one as every client does, and only then written to the trust cache. */
 TUFSIGN_API tufsign_status tufsign_repo_rotate_root(const tufsign_repo_context *ctx,
-						    const char *gun,
-						    const tufsign_signer *old_root,
+						    const char *gun, const tufsign_signer *old_root,
 						    const tufsign_signer *new_root,
 						    tufsign_rotate_result *result,
 						    tufsign_error *err);

@@ -95,7 +95,8 @@ int cli_parse_args(const cli_command *cmd, int argc, char **argv, cli_args *out)
 	memset(out, 0, sizeof(*out));
 	out->positional = calloc((size_t)argc + 1, sizeof(char *));
 	out->given = calloc((size_t)argc + 1, sizeof(*out->given));
-	if (out->positional == NULL || out->given == NULL || build_tables(cmd, &longs, &shorts) != 0) {
+	if (out->positional == NULL || out->given == NULL ||
+	    build_tables(cmd, &longs, &shorts) != 0) {
 		cli_error("out of memory");
 		rc = EXIT_FAILED;
 		goto out;

@@ -88,7 +88,7 @@ typedef struct cli_args {
 	struct cli_given {
 		int id;
 		const char *value;
-	} *given;
+	} * given;
 	int ngiven;
 } cli_args;
 
@@ -142,6 +142,11 @@ extern const cli_command cmd_key_rotate;
  * ones. Returns 0, or prints a usage error and returns EXIT_USAGE. */
 int cli_parse_args(const cli_command *cmd, int argc, char **argv, cli_args *out);
 void cli_args_release(cli_args *args);
+/* Check that every file named by an input option (--tls-ca, --pin-file,
+ * --manifest...) can be opened for reading. Prints the error naming the
+ * option and returns its exit code (EXIT_PIN for --pin-file, else
+ * EXIT_USAGE), or EXIT_OK. */
+int cli_check_input_files(const cli_args *args);
 /* Find the command named by the first one or two words after the leading
  * global options. Returns 0 with *cmd set, or -1. */
 int cli_find_command(int argc, char **argv, const cli_command **cmd, int *first_word, int *nwords);
@@ -236,7 +241,7 @@ int cli_values(const cli_context *ctx, const cli_args *args, int id, int split,
 tufsign_status cli_publish_roles(const cli_context *ctx, const cli_args *args,
 				 const tufsign_repo_context *repo, const char *gun,
 				 const tufsign_target_change *changes, size_t count,
-				 const tufsign_publish_options *opts, tufsign_publish_result *result,
-				 tufsign_error *err);
+				 const tufsign_publish_options *opts,
+				 tufsign_publish_result *result, tufsign_error *err);
 
 #endif

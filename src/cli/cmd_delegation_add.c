@@ -14,8 +14,7 @@ static const cli_option options[] = {
 	{OPT_SIGNER_CERT, "signer-cert", 0, "FILE", "signer certificate, PEM (repeatable)"},
 	{OPT_SIGNER_PUBKEY, "signer-pubkey", 0, "FILE",
 	 "signer PUBLIC KEY, PEM, as 'docker trust key generate' writes it (repeatable)"},
-	{OPT_PATHS, "paths", 0, "P,...",
-	 "tag prefixes the signer may sign (default: every tag)"},
+	{OPT_PATHS, "paths", 0, "P,...", "tag prefixes the signer may sign (default: every tag)"},
 	{OPT_SNAPSHOT_KEY, "snapshot-key", 0, "URI",
 	 "snapshot key, when the snapshot is signed locally"},
 	{OPT_ROOT_KEY_ID, "root-key-id", 0, "ID",
@@ -110,34 +109,35 @@ static json_t *keys_json(const signer_keys *s)
 	return list;
 }
 
-static int report(const cli_context *ctx, const char *gun, const char *name,
-		  const signer_keys *s, const tufsign_publish_result *r)
+static int report(const cli_context *ctx, const char *gun, const char *name, const signer_keys *s,
+		  const tufsign_publish_result *r)
 {
 	size_t i;
 
 	if (ctx->json)
-		return cli_print_json(json_pack("{s:b,s:s,s:s,s:s,s:s+,s:b,s:o,s:I,s:I,s:I,s:i,"
-						"s:s,s:b}",
-						"ok", 1, "command", "delegation add", "gun", gun,
-						"name", name, "role", "targets/", name,
-						"published", r->published, "keys", keys_json(s),
-						"targets_version", (json_int_t)r->targets_version,
-						"snapshot_version", (json_int_t)r->snapshot_version,
-						"timestamp_version",
-						(json_int_t)r->timestamp_version, "attempts",
-						(int)r->attempts, "targets_key_id",
-						r->targets_key_id, "first_use", r->first_use)) == 0
+		return cli_print_json(json_pack(
+			       "{s:b,s:s,s:s,s:s,s:s+,s:b,s:o,s:I,s:I,s:I,s:i,"
+			       "s:s,s:b}",
+			       "ok", 1, "command", "delegation add", "gun", gun, "name", name,
+			       "role", "targets/", name, "published", r->published, "keys",
+			       keys_json(s), "targets_version", (json_int_t)r->targets_version,
+			       "snapshot_version", (json_int_t)r->snapshot_version,
+			       "timestamp_version", (json_int_t)r->timestamp_version, "attempts",
+			       (int)r->attempts, "targets_key_id", r->targets_key_id, "first_use",
+			       r->first_use)) == 0
 			       ? EXIT_OK
 			       : EXIT_FAILED;
 	for (i = 0; i < s->count; i++)
 		printf("%s\t%s\n", name, s->keys[i].id);
 	if (r->published)
-		cli_info(ctx, "added signer '%s' to %s (targets/%s and targets/releases): targets "
-			      "version %lld",
+		cli_info(ctx,
+			 "added signer '%s' to %s (targets/%s and targets/releases): targets "
+			 "version %lld",
 			 name, gun, name, (long long)r->targets_version);
 	else
-		cli_info(ctx, "%s already delegates to signer '%s' with these keys; nothing to "
-			      "publish",
+		cli_info(ctx,
+			 "%s already delegates to signer '%s' with these keys; nothing to "
+			 "publish",
 			 gun, name);
 	return EXIT_OK;
 }
@@ -148,7 +148,8 @@ static int check_operands(const cli_context *ctx, const cli_args *args)
 	int rc = cli_check_gun(ctx, args->positional[0]);
 
 	tufsign_error_clear(&err);
-	if (rc == EXIT_OK && tufsign_repo_check_signer_name(args->positional[1], &err) != TUFSIGN_OK)
+	if (rc == EXIT_OK &&
+	    tufsign_repo_check_signer_name(args->positional[1], &err) != TUFSIGN_OK)
 		rc = cli_usage_from_error(ctx, &err);
 	if (rc == EXIT_OK && args->value[OPT_KEY] == NULL)
 		rc = cli_usage_error(ctx, "missing --key URI: the targets key of %s",

@@ -33,8 +33,8 @@ static json_t *role_json(const tufsign_chain *chain, const tufsign_role *role)
 	for (i = 0; i < role->path_count; i++)
 		json_array_append_new(paths, json_string(role->paths[i]));
 	return json_pack("{s:s,s:s,s:o,s:o,s:I,s:o}", "role", role->name, "name",
-			 role->name + strlen("targets/"), "keys", keys, "paths", paths,
-			 "threshold", (json_int_t)role->threshold, "version",
+			 role->name + strlen("targets/"), "keys", keys, "paths", paths, "threshold",
+			 (json_int_t)role->threshold, "version",
 			 doc != NULL ? json_integer(doc->version) : json_null());
 }
 

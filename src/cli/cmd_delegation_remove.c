@@ -16,16 +16,16 @@ static int report(const cli_context *ctx, const char *gun, const char *name,
 		  const tufsign_publish_result *r)
 {
 	if (ctx->json)
-		return cli_print_json(json_pack("{s:b,s:s,s:s,s:s,s:s+,s:b,s:I,s:I,s:I,s:i,s:s,"
-						"s:b}",
-						"ok", 1, "command", "delegation remove", "gun",
-						gun, "name", name, "role", "targets/", name,
-						"published", r->published, "targets_version",
-						(json_int_t)r->targets_version, "snapshot_version",
-						(json_int_t)r->snapshot_version, "timestamp_version",
-						(json_int_t)r->timestamp_version, "attempts",
-						(int)r->attempts, "targets_key_id",
-						r->targets_key_id, "first_use", r->first_use)) == 0
+		return cli_print_json(json_pack(
+			       "{s:b,s:s,s:s,s:s,s:s+,s:b,s:I,s:I,s:I,s:i,s:s,"
+			       "s:b}",
+			       "ok", 1, "command", "delegation remove", "gun", gun, "name", name,
+			       "role", "targets/", name, "published", r->published,
+			       "targets_version", (json_int_t)r->targets_version,
+			       "snapshot_version", (json_int_t)r->snapshot_version,
+			       "timestamp_version", (json_int_t)r->timestamp_version, "attempts",
+			       (int)r->attempts, "targets_key_id", r->targets_key_id, "first_use",
+			       r->first_use)) == 0
 			       ? EXIT_OK
 			       : EXIT_FAILED;
 	cli_info(ctx, "removed signer '%s' from %s: targets version %lld", name, gun,

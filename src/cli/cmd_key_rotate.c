@@ -14,16 +14,14 @@ static const cli_option options[] = {
 static int report(const cli_context *ctx, const char *gun, const tufsign_rotate_result *r)
 {
 	if (ctx->json)
-		return cli_print_json(json_pack("{s:b,s:s,s:s,s:I,s:s,s:s,s:s,s:I,s:I}", "ok", 1,
-						"command", "key rotate", "gun", gun,
-						"root_version", (json_int_t)r->root_version,
-						"old_root_key_id", r->old_root_key_id,
-						"new_root_key_id", r->new_root_key_id,
-						"new_root_canonical_key_id",
-						r->new_root_canonical_id, "snapshot_version",
-						(json_int_t)r->snapshot_version,
-						"timestamp_version",
-						(json_int_t)r->timestamp_version)) == 0
+		return cli_print_json(json_pack(
+			       "{s:b,s:s,s:s,s:I,s:s,s:s,s:s,s:I,s:I}", "ok", 1, "command",
+			       "key rotate", "gun", gun, "root_version",
+			       (json_int_t)r->root_version, "old_root_key_id", r->old_root_key_id,
+			       "new_root_key_id", r->new_root_key_id, "new_root_canonical_key_id",
+			       r->new_root_canonical_id, "snapshot_version",
+			       (json_int_t)r->snapshot_version, "timestamp_version",
+			       (json_int_t)r->timestamp_version)) == 0
 			       ? EXIT_OK
 			       : EXIT_FAILED;
 	printf("%s\n", r->new_root_key_id);
@@ -53,8 +51,8 @@ static int run(cli_context *ctx, const cli_args *args)
 	if (cli_repo_open(ctx, args, &repo, &err) != TUFSIGN_OK ||
 	    cli_key_open(ctx, args->value[OPT_ROOT_KEY], &old_key, &err) != TUFSIGN_OK ||
 	    cli_key_open(ctx, args->value[OPT_NEW_ROOT_KEY], &new_key, &err) != TUFSIGN_OK ||
-	    tufsign_repo_rotate_root(&repo.context, gun, &old_key.signer, &new_key.signer,
-				     &result, &err) != TUFSIGN_OK)
+	    tufsign_repo_rotate_root(&repo.context, gun, &old_key.signer, &new_key.signer, &result,
+				     &err) != TUFSIGN_OK)
 		rc = cli_fail(ctx, &err);
 	else
 		rc = report(ctx, gun, &result);

@@ -38,16 +38,15 @@ int cli_values(const cli_context *ctx, const cli_args *args, int id, int split,
 	}
 	return n;
 too_many:
-	cli_usage_error(ctx, "too many values for one option; the maximum is %d",
-			CLI_MAX_VALUES);
+	cli_usage_error(ctx, "too many values for one option; the maximum is %d", CLI_MAX_VALUES);
 	return -1;
 }
 
 tufsign_status cli_publish_roles(const cli_context *ctx, const cli_args *args,
 				 const tufsign_repo_context *repo, const char *gun,
 				 const tufsign_target_change *changes, size_t count,
-				 const tufsign_publish_options *opts, tufsign_publish_result *result,
-				 tufsign_error *err)
+				 const tufsign_publish_options *opts,
+				 tufsign_publish_result *result, tufsign_error *err)
 {
 	const char *roles[CLI_MAX_VALUES];
 	int n = cli_values(ctx, args, OPT_ROLE, 1, roles);

@@ -9,9 +9,20 @@
 #include "tufsign/version.h"
 
 const cli_command *const cli_commands[] = {
-	&cmd_token_list, &cmd_key_generate, &cmd_key_list, &cmd_key_cert, &cmd_init,
-	&cmd_sign,       &cmd_remove,       &cmd_list,     &cmd_verify,   &cmd_delegation_add,
-	&cmd_delegation_list, &cmd_delegation_remove, &cmd_key_rotate, NULL,
+	&cmd_token_list,
+	&cmd_key_generate,
+	&cmd_key_list,
+	&cmd_key_cert,
+	&cmd_init,
+	&cmd_sign,
+	&cmd_remove,
+	&cmd_list,
+	&cmd_verify,
+	&cmd_delegation_add,
+	&cmd_delegation_list,
+	&cmd_delegation_remove,
+	&cmd_key_rotate,
+	NULL,
 };
 
 static const char *level_names[] = {"error", "warning", "", "debug", "trace"};

@@ -40,11 +40,12 @@ tufsign_status tufsign_repo_check_signer_name(const char *name, tufsign_error *e
 			 (i > 0 && (c == '_' || c == '-'));
 
 		if (!ok)
-			return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
-						 "invalid signer name '%s': use lower-case letters, "
-						 "digits, '_' and '-', starting with a letter or "
-						 "digit",
-						 name);
+			return tufsign_error_set(
+				err, TUFSIGN_ERR_INVALID_ARGUMENT,
+				"invalid signer name '%s': use lower-case letters, "
+				"digits, '_' and '-', starting with a letter or "
+				"digit",
+				name);
 	}
 	return TUFSIGN_OK;
 }
@@ -294,20 +295,6 @@ static tufsign_status check_options(const tufsign_repo_context *ctx, const char 
 	return st;
 }
 
-static void edit_job_init(tf_edit_job *job, const tufsign_repo_context *ctx, const char *gun,
-			  const tufsign_signer *signer, const tufsign_signer *snapshot,
-			  const char *report_role, tf_edit_fn edit, const void *arg)
-{
-	memset(job, 0, sizeof(*job));
-	job->ctx = ctx;
-	job->gun = gun;
-	job->signer = signer;
-	job->snapshot = snapshot;
-	job->report_role = report_role;
-	job->edit = edit;
-	job->arg = arg;
-}
-
 tufsign_status tufsign_repo_delegation_add(const tufsign_repo_context *ctx, const char *gun,
 					   const tufsign_delegation_options *opts,
 					   tufsign_publish_result *result, tufsign_error *err)
@@ -322,7 +309,7 @@ tufsign_status tufsign_repo_delegation_add(const tufsign_repo_context *ctx, cons
 				       "signer '%s' needs at least one key", opts->name);
 	if (st != TUFSIGN_OK)
 		return st;
-	edit_job_init(&job, ctx, gun, opts->targets, opts->snapshot, "targets", add_edit, opts);
+	tf_edit_init(&job, ctx, gun, opts->targets, opts->snapshot, "targets", add_edit, opts);
 	return tf_edit_run(&job, result, err);
 }
 
@@ -439,6 +426,6 @@ tufsign_status tufsign_repo_delegation_remove(const tufsign_repo_context *ctx, c
 	st = check_options(ctx, gun, opts, err);
 	if (st != TUFSIGN_OK)
 		return st;
-	edit_job_init(&job, ctx, gun, opts->targets, opts->snapshot, "targets", remove_edit, opts);
+	tf_edit_init(&job, ctx, gun, opts->targets, opts->snapshot, "targets", remove_edit, opts);
 	return tf_edit_run(&job, result, err);
 }

@@ -163,7 +163,8 @@ static tufsign_status sign_edit(tf_edit_job *job, int *changed, tufsign_error *e
 			return tufsign_error_set(err, TUFSIGN_ERR_NOT_FOUND,
 						 "'%s' has no delegation %s (targets version "
 						 "%lld); add it with 'tufsign delegation add'",
-						 job->gun, d->roles[i], (long long)targets->version);
+						 job->gun, d->roles[i],
+						 (long long)targets->version);
 		st = match_delegation_key(job, role, &key.key, err);
 		if (st == TUFSIGN_OK)
 			st = role_doc(job, d, i, &doc, err);
@@ -231,14 +232,7 @@ tufsign_status tufsign_repo_publish_delegations(const tufsign_repo_context *ctx,
 	d.changes = changes;
 	d.change_count = change_count;
 	d.opts = opts;
-	memset(&job, 0, sizeof(job));
-	job.ctx = ctx;
-	job.gun = gun;
-	job.signer = opts->targets;
-	job.snapshot = opts->snapshot;
-	job.report_role = roles[0];
-	job.edit = sign_edit;
-	job.arg = &d;
+	tf_edit_init(&job, ctx, gun, opts->targets, opts->snapshot, roles[0], sign_edit, &d);
 	st = tf_edit_run(&job, result, err);
 	for (i = 0; i < TF_EDIT_MAX_FILES; i++)
 		tufsign_meta_free(d.created[i]);

@@ -26,6 +26,20 @@ static void attempt_release(tf_edit_job *job)
 	job->file_count = 0;
 }
 
+void tf_edit_init(tf_edit_job *job, const tufsign_repo_context *ctx, const char *gun,
+		  const tufsign_signer *signer, const tufsign_signer *snapshot,
+		  const char *report_role, tf_edit_fn edit, const void *arg)
+{
+	memset(job, 0, sizeof(*job));
+	job->ctx = ctx;
+	job->gun = gun;
+	job->signer = signer;
+	job->snapshot = snapshot;
+	job->report_role = report_role;
+	job->edit = edit;
+	job->arg = arg;
+}
+
 tufsign_status tf_edit_sign(tf_edit_job *job, tufsign_meta *doc, const tufsign_signing_key *keys,
 			    size_t key_count, int years, tufsign_error *err)
 {
@@ -86,8 +100,8 @@ static tufsign_status confirm(tf_edit_job *job, tufsign_error *err)
 	tufsign_status st;
 	size_t i;
 
-	st = tufsign_trust_txn_stage(job->txn, "root", job->state->root.data,
-				     job->state->root.len, err);
+	st = tufsign_trust_txn_stage(job->txn, "root", job->state->root.data, job->state->root.len,
+				     err);
 	if (st == TUFSIGN_OK)
 		st = tf_repo_fetch(job->ctx->client, job->txn, job->gun, NULL, &after, err);
 	if (st != TUFSIGN_OK) {
@@ -124,8 +138,8 @@ static tufsign_status attempt(tf_edit_job *job, int *changed, tufsign_error *err
 	if (st == TUFSIGN_OK) {
 		TF_INFO(TF_REPO_LOG, "publishing %zu file%s to the server", job->file_count,
 			job->file_count == 1 ? "" : "s");
-		st = tufsign_notary_publish(job->ctx->client, job->gun, job->files,
-					    job->file_count, err);
+		st = tufsign_notary_publish(job->ctx->client, job->gun, job->files, job->file_count,
+					    err);
 	}
 	if (st == TUFSIGN_OK)
 		st = confirm(job, err);

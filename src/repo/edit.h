@@ -36,6 +36,11 @@ struct tf_edit_job {
 	size_t file_count;
 };
 
+/* Clear job and set the members the caller provides. */
+void tf_edit_init(tf_edit_job *job, const tufsign_repo_context *ctx, const char *gun,
+		  const tufsign_signer *signer, const tufsign_signer *snapshot,
+		  const char *report_role, tf_edit_fn edit, const void *arg);
+
 /* Give doc version + 1 and an expiry years from now, sign it with keys and
  * add its file bytes to the upload. */
 tufsign_status tf_edit_sign(tf_edit_job *job, tufsign_meta *doc, const tufsign_signing_key *keys,

@@ -133,13 +133,7 @@ tufsign_status tufsign_repo_rotate_root(const tufsign_repo_context *ctx, const c
 	r.new_root = new_root;
 	st = make_new_key(gun, &r, err);
 	if (st == TUFSIGN_OK) {
-		memset(&job, 0, sizeof(job));
-		job.ctx = ctx;
-		job.gun = gun;
-		job.signer = new_root;
-		job.report_role = "root";
-		job.edit = rotate_edit;
-		job.arg = &r;
+		tf_edit_init(&job, ctx, gun, new_root, NULL, "root", rotate_edit, &r);
 		st = tf_edit_run(&job, &published, err);
 	}
 	if (st == TUFSIGN_OK)
