@@ -146,7 +146,15 @@ tufsign_status tf_p11_pin_read(const char *pin_source, const tufsign_key_options
 		return pin_from_source(pin_source, pin, err);
 	if (opts != NULL && opts->pin_file != NULL)
 		return pin_from_file(opts->pin_file, pin, err);
-	if (env != NULL && env[0] != '\0') {
+	/* A CI secret that does not exist expands to an empty value; asking on
+	 * the terminal instead would hide that mistake. */
+	if (env != NULL && env[0] == '\0')
+		return tufsign_error_set(err, TUFSIGN_ERR_PIN_REQUIRED,
+					 "TUFSIGN_PIN is set but empty (an unset pipeline "
+					 "secret?); token '%s' needs a PIN: set TUFSIGN_PIN to it, "
+					 "or unset it and use --pin-file",
+					 token_label);
+	if (env != NULL) {
 		*pin = tf_strdup(env);
 		return *pin ? TUFSIGN_OK
 			    : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
