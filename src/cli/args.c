@@ -85,7 +85,20 @@ static int short_to_id(const cli_command *cmd, int c)
 	return OPT_NONE;
 }
 
-/* Options may appear anywhere between operands, so parse repeatedly. */
+static void report_bad_option(const cli_command *cmd, const char *arg)
+{
+	const char *name = cmd ? cmd->name : "";
+
+	cli_error("%s: invalid or incomplete option '%s'; see 'tufsign %s --help'",
+		  cmd ? cmd->name : "tufsign", arg, name);
+	if (arg[0] == '-' && arg[1] != '-' && short_to_id(cmd, arg[1]) == OPT_NONE)
+		cli_error("an operand that starts with '-' goes after '--', which ends the "
+			  "options: tufsign %s ... -- %s",
+			  name, arg);
+}
+
+/* Options may appear anywhere between operands, so parse repeatedly; "--"
+ * ends them, so every later argument is an operand. */
 int cli_parse_args(const cli_command *cmd, int argc, char **argv, cli_args *out)
 {
 	struct option *longs = NULL;
@@ -104,17 +117,24 @@ int cli_parse_args(const cli_command *cmd, int argc, char **argv, cli_args *out)
 	optind = 1;
 	opterr = 0;
 	while (optind < argc) {
-		int c = getopt_long(argc, argv, shorts, longs, NULL);
-		int id;
+		/* getopt leaves optind on a cluster of short options until its
+		 * last letter, so this is the argument the next option is in. */
+		int at = optind;
+		int c, id;
 
+		if (strcmp(argv[at], "--") == 0) {
+			for (at++; at < argc; at++)
+				out->positional[out->npositional++] = argv[at];
+			break;
+		}
+		c = getopt_long(argc, argv, shorts, longs, NULL);
 		if (c == -1) {
-			out->positional[out->npositional++] = argv[optind++];
+			if (optind < argc)
+				out->positional[out->npositional++] = argv[optind++];
 			continue;
 		}
 		if (c == '?' || c == ':') {
-			cli_error("%s: invalid or incomplete option '%s'; see 'tufsign %s --help'",
-				  cmd ? cmd->name : "tufsign", argv[optind - 1],
-				  cmd ? cmd->name : "");
+			report_bad_option(cmd, argv[at]);
 			rc = EXIT_USAGE;
 			goto out;
 		}
@@ -164,8 +184,7 @@ void cli_print_command_help(FILE *f, const cli_command *cmd)
 		fprintf(f, "\nOptions:\n");
 		print_options(f, cmd->options);
 	}
-	fprintf(f, "\nGlobal options:\n");
-	print_options(f, global_options);
+	fprintf(f, "\nGlobal options: see 'tufsign --help'.\n");
 }
 
 void cli_print_usage(FILE *f)

@@ -46,6 +46,32 @@ static const char *env_nonempty(const char *name)
 	return (v != NULL && v[0] != '\0') ? v : NULL;
 }
 
+/* The components the library logs under; keep in step with the TF_DEBUG and
+ * TF_TRACE calls in src/ and engines/. */
+static const char *const log_components[] = {"cache", "file", "http", "pkcs11", "repo", NULL};
+
+/* Warn once when TUFSIGN_DEBUG names a component that never logs. */
+static void check_debug_components(const char *list)
+{
+	const char *p = list;
+
+	while (p != NULL && *p != '\0' && strcmp(list, "all") != 0) {
+		size_t len = strcspn(p, ",");
+		int i, known = 0;
+
+		for (i = 0; log_components[i] != NULL; i++)
+			known |= strlen(log_components[i]) == len &&
+				 strncmp(log_components[i], p, len) == 0;
+		if (!known && len > 0) {
+			cli_error("warning: TUFSIGN_DEBUG names an unknown component '%.*s'; the "
+				  "components are cache, file, http, pkcs11 and repo, or 'all'",
+				  (int)len, p);
+			return;
+		}
+		p += len + (p[len] == ',');
+	}
+}
+
 static void setup_context(cli_context *ctx, const cli_command *cmd, const cli_args *args)
 {
 	tufsign_log_level level = TUFSIGN_LOG_INFO;
@@ -81,6 +107,7 @@ static void setup_context(cli_context *ctx, const cli_command *cmd, const cli_ar
 		level = TUFSIGN_LOG_TRACE;
 	tufsign_log_set_handler(log_to_stderr, NULL, level);
 	tufsign_log_set_components(getenv("TUFSIGN_DEBUG"));
+	check_debug_components(getenv("TUFSIGN_DEBUG"));
 	if (env_nonempty("TUFSIGN_DEBUG") != NULL && level < TUFSIGN_LOG_DEBUG)
 		tufsign_log_set_handler(log_to_stderr, NULL, TUFSIGN_LOG_DEBUG);
 }
@@ -112,10 +139,61 @@ static int run_command(const cli_command *cmd, int argc, char **argv)
 		rc = cli_usage_error(&ctx, "expected %s", cmd->operands);
 		goto out;
 	}
-	rc = cmd->run(&ctx, &args);
+	rc = cli_check_input_files(&args);
+	if (rc == EXIT_OK)
+		rc = cmd->run(&ctx, &args);
 out:
 	cli_args_release(&args);
 	return rc;
+}
+
+/* Print the subcommands of group (the first word of two-word commands) on f,
+ * as a comma-separated list or as one line each with its summary; a NULL f
+ * only counts them. Returns how many there are. */
+static int print_subcommands(FILE *f, const char *group, int with_summary)
+{
+	size_t len = strlen(group);
+	int i, n = 0;
+
+	for (i = 0; cli_commands[i] != NULL; i++) {
+		const char *name = cli_commands[i]->name;
+
+		if (strncmp(name, group, len) != 0 || name[len] != ' ')
+			continue;
+		if (f != NULL && with_summary)
+			fprintf(f, "  %-16s %s\n", name + len + 1, cli_commands[i]->summary);
+		else if (f != NULL)
+			fprintf(f, "%s%s", n > 0 ? ", " : "", name + len + 1);
+		n++;
+	}
+	return n;
+}
+
+/* Handle a command group named without a known subcommand: "tufsign key",
+ * "tufsign key --help" or "tufsign key lst". Returns the exit code, or -1
+ * when word names no group. */
+static int run_group(int argc, char **argv, int word)
+{
+	const char *group = argv[word];
+	const char *next = word + 1 < argc ? argv[word + 1] : NULL;
+
+	if (print_subcommands(NULL, group, 0) == 0)
+		return -1;
+	if (next != NULL && (strcmp(next, "--help") == 0 || strcmp(next, "-h") == 0)) {
+		printf("usage: tufsign %s SUBCOMMAND [options] [operands]\n\nSubcommands:\n",
+		       group);
+		print_subcommands(stdout, group, 1);
+		printf("\nRun 'tufsign %s SUBCOMMAND --help' for its options.\n", group);
+		return EXIT_OK;
+	}
+	if (next != NULL && next[0] != '-')
+		fprintf(stderr, "tufsign: '%s %s' is not a command; ", group, next);
+	else
+		fputs("tufsign: ", stderr);
+	fprintf(stderr, "'%s' needs a subcommand: ", group);
+	print_subcommands(stderr, group, 0);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -136,6 +214,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (cli_find_command(argc, argv, &cmd, &first, &nwords) != 0) {
+		if (first > 0 && first < argc && (rc = run_group(argc, argv, first)) >= 0)
+			return rc;
 		if (first > 0 && first < argc)
 			cli_error("unknown command '%s'; run 'tufsign --help' for the list",
 				  argv[first]);
