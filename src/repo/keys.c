@@ -153,9 +153,13 @@ tufsign_status tf_repo_check_pin(const tufsign_meta *root, const tufsign_repo_pi
 		return TUFSIGN_OK;
 	list_ids(entry, ids, sizeof(ids));
 	return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED,
-				 "the server's root (version %lld) does not list the pinned root "
-				 "key ID %s; its root key IDs are %s",
-				 (long long)root->version, wanted, ids);
+				 "the server's root (version %lld) does not list %s %s; its root "
+				 "key IDs are %s",
+				 (long long)root->version,
+				 pin->root_cert_pem != NULL
+					 ? "the key ID of the given root certificate (--root-cert),"
+					 : "the root key ID given with --root-key-id,",
+				 wanted, ids);
 }
 
 void tf_repo_first_root_key(const tufsign_meta *root, char id[TUFSIGN_KEYID_SIZE])

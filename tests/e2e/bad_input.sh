@@ -51,8 +51,10 @@ expect_usage "give exactly one of --digest with --size, --manifest FILE or --tar
 	sign "$gun" v2 --key "$key" --digest "$good_digest" --size 1 --manifest "$TEST_DIR/m.json"
 expect_usage "missing --key URI" sign "$gun" v2 --digest "$good_digest" --size 1
 expect_usage "missing TAG" sign "$gun" --key "$key" --digest "$good_digest" --size 1
-expect_usage "cannot open '$TEST_DIR/missing.json'" sign "$gun" v2 --key "$key" \
-	--manifest "$TEST_DIR/missing.json"
+assert_exit 2 ts sign "$gun" v2 --key "$key" --manifest "$TEST_DIR/missing.json"
+assert_eq "tufsign: cannot read --manifest '$TEST_DIR/missing.json': No such file or directory" \
+	"$STDERR"
+unchanged_since "$gun" "sign with a missing manifest"
 expect_usage "cannot read '$TEST_DIR': Is a directory" sign "$gun" v2 --key "$key" \
 	--manifest "$TEST_DIR"
 expect_usage "invalid --custom data" sign "$gun" v2 --key "$key" --manifest "$TEST_DIR/m.json" \
@@ -99,12 +101,12 @@ unchanged_since "$gun" "sign with a foreign key"
 export TUFSIGN_TRUST_DIR=$TEST_DIR/fresh-trust
 snapshot_states "$gun"
 assert_exit 6 ts list "$gun" --root-key-id "$(printf 'ab%.0s' {1..32})"
-assert_contains "$STDERR" "does not list the pinned root key ID abab"
+assert_contains "$STDERR" "does not list the root key ID given with --root-key-id, abab"
 unchanged_since "$gun" "list with a wrong pin"
 openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
 	-subj "/CN=other-root" -keyout "$TEST_DIR/other.key" -out "$TEST_DIR/other.pem" 2>/dev/null
 assert_exit 6 ts list "$gun" --root-cert "$TEST_DIR/other.pem"
-assert_contains "$STDERR" "does not list the pinned root key ID"
+assert_contains "$STDERR" "does not list the key ID of the given root certificate (--root-cert),"
 unchanged_since "$gun" "list with a foreign root certificate"
 server_get "$gun" root.json | jq -r --arg id "$ROOT_KEY_ID" '.signed.keys[$id].keyval.public' |
 	base64 -d >"$TEST_DIR/root.pem"
