@@ -147,6 +147,9 @@ int cli_parse_args(const cli_command *cmd, int argc, char **argv, cli_args *out)
 out:
 	free(longs);
 	free(shorts);
+	/* Callers release the arguments only after a successful parse. */
+	if (rc != 0)
+		cli_args_release(out);
 	return rc;
 }
 
