@@ -22,6 +22,11 @@ int tf_engine_scheme_fits(tufsign_key_algo algo, tufsign_sig_scheme scheme);
 tufsign_status tf_engine_verify(EVP_PKEY *pub, tufsign_sig_scheme scheme, const unsigned char *msg,
 				size_t msg_len, const unsigned char *sig, size_t sig_len,
 				tufsign_error *err);
+/* Verify an ECDSA signature in r||s form over a digest, with ctx set up by
+ * EVP_PKEY_verify_init for the public key. */
+tufsign_status tf_engine_verify_ecdsa_digest(EVP_PKEY_CTX *ctx, const unsigned char *digest,
+					     size_t digest_len, const unsigned char *sig,
+					     size_t sig_len, tufsign_error *err);
 /* Convert a DER ECDSA-Sig-Value to r||s, each left-padded to field_len. */
 tufsign_status tf_engine_ecdsa_der_to_raw(const unsigned char *der, size_t der_len,
 					  size_t field_len, unsigned char **raw, size_t *raw_len,

@@ -148,6 +148,22 @@ tufsign_status tf_engine_verify(EVP_PKEY *pub, tufsign_sig_scheme scheme, const 
 	return st;
 }
 
+tufsign_status tf_engine_verify_ecdsa_digest(EVP_PKEY_CTX *ctx, const unsigned char *digest,
+					     size_t digest_len, const unsigned char *sig,
+					     size_t sig_len, tufsign_error *err)
+{
+	unsigned char *der = NULL;
+	int der_len = 0;
+	tufsign_status st = ecdsa_raw_to_der(sig, sig_len, &der, &der_len, err);
+
+	if (st == TUFSIGN_OK && EVP_PKEY_verify(ctx, der, (size_t)der_len, digest, digest_len) != 1)
+		st = tf_openssl_error(err, TUFSIGN_ERR_SIGNATURE,
+				      "the signature the key produced does not verify with its "
+				      "public key");
+	OPENSSL_free(der);
+	return st;
+}
+
 tufsign_status tf_engine_ecdsa_der_to_raw(const unsigned char *der, size_t der_len,
 					  size_t field_len, unsigned char **raw, size_t *raw_len,
 					  tufsign_error *err)

@@ -349,6 +349,7 @@ void tf_p11_object_free(tf_p11_object *o)
 {
 	if (o == NULL)
 		return;
+	EVP_PKEY_CTX_free(o->verify_ctx);
 	EVP_PKEY_free(o->pub);
 	free(o->spki);
 	free(o);

@@ -69,6 +69,8 @@ typedef struct tf_p11_object {
 	size_t spki_len;
 	tufsign_key_algo algo;
 	unsigned bits;
+	/* Verifies the ECDSA signatures of pub; made on first use. */
+	EVP_PKEY_CTX *verify_ctx;
 } tf_p11_object;
 
 /* rv.c: the one CK_RV translation table. */

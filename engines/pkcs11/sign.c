@@ -179,6 +179,44 @@ static tufsign_status token_sign(tf_p11_object *o, sign_plan *p, unsigned char *
 	return TUFSIGN_OK;
 }
 
+/* The key's verification context, made on first use and kept with the
+ * object, so that each further signature pays only for the verification. */
+static tufsign_status verify_ctx(tf_p11_object *o, EVP_PKEY_CTX **ctx, tufsign_error *err)
+{
+	EVP_PKEY_CTX *created = NULL;
+
+	if (o->verify_ctx == NULL) {
+		created = EVP_PKEY_CTX_new_from_pkey(NULL, o->pub, NULL);
+		if (created == NULL || EVP_PKEY_verify_init(created) != 1) {
+			EVP_PKEY_CTX_free(created);
+			return tf_openssl_error(err, TUFSIGN_ERR_CRYPTO,
+						"cannot set up the verification with key '%s'",
+						o->label);
+		}
+		o->verify_ctx = created;
+	}
+	*ctx = o->verify_ctx;
+	return TUFSIGN_OK;
+}
+
+/* Check the signature with the public key before it leaves the engine. An
+ * ECDSA signature is checked over the digest the token signed, which
+ * spares hashing msg again and setting up a new context. */
+static tufsign_status verify(tf_p11_object *o, tufsign_sig_scheme scheme, const sign_plan *p,
+			     const unsigned char *msg, size_t msg_len, const unsigned char *sig,
+			     size_t sig_len, tufsign_error *err)
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	tufsign_status st;
+
+	if (scheme != TUFSIGN_SIG_ECDSA_SHA256)
+		return tf_engine_verify(o->pub, scheme, msg, msg_len, sig, sig_len, err);
+	st = verify_ctx(o, &ctx, err);
+	if (st == TUFSIGN_OK)
+		st = tf_engine_verify_ecdsa_digest(ctx, p->data, p->data_len, sig, sig_len, err);
+	return st;
+}
+
 tufsign_status tf_p11_sign(tf_p11_object *o, tufsign_sig_scheme scheme, const unsigned char *msg,
 			   size_t msg_len, unsigned char **sig, size_t *sig_len, tufsign_error *err)
 {
@@ -197,7 +235,7 @@ tufsign_status tf_p11_sign(tf_p11_object *o, tufsign_sig_scheme scheme, const un
 	if (st == TUFSIGN_OK && scheme == TUFSIGN_SIG_ECDSA_SHA256)
 		st = pad_ecdsa(o, sig, sig_len, err);
 	if (st == TUFSIGN_OK)
-		st = tf_engine_verify(o->pub, scheme, msg, msg_len, *sig, *sig_len, err);
+		st = verify(o, scheme, &p, msg, msg_len, *sig, *sig_len, err);
 	if (st != TUFSIGN_OK) {
 		free(*sig);
 		*sig = NULL;

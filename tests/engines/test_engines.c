@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <openssl/ecdsa.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 
 #include "engine_internal.h"
 #include "pkcs11/p11.h"
@@ -184,6 +185,48 @@ static void test_verify_rejects_flipped_bit(void **state)
 	EVP_PKEY_free(key);
 }
 
+/* The digest form of the check accepts the signature over the same digest
+ * only: a flipped bit in the signature or in the digest is rejected. */
+static void test_verify_digest_rejects_flipped_bit(void **state)
+{
+	EVP_PKEY *key = ec_key("P-256");
+	EVP_PKEY_CTX *sign = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+	EVP_PKEY_CTX *verify = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+	unsigned char digest[32], der[128], *raw = NULL;
+	size_t der_len = sizeof(der), raw_len = 0;
+	tufsign_error err;
+
+	(void)state;
+	tufsign_error_clear(&err);
+	SHA256((const unsigned char *)"canonical bytes", 15, digest);
+	assert_int_equal(EVP_PKEY_sign_init(sign), 1);
+	assert_int_equal(EVP_PKEY_sign(sign, der, &der_len, digest, sizeof(digest)), 1);
+	assert_int_equal(tf_engine_ecdsa_der_to_raw(der, der_len, 32, &raw, &raw_len, &err),
+			 TUFSIGN_OK);
+	assert_int_equal(EVP_PKEY_verify_init(verify), 1);
+	assert_int_equal(
+		tf_engine_verify_ecdsa_digest(verify, digest, sizeof(digest), raw, raw_len, &err),
+		TUFSIGN_OK);
+	digest[0] ^= 1;
+	assert_int_equal(
+		tf_engine_verify_ecdsa_digest(verify, digest, sizeof(digest), raw, raw_len, &err),
+		TUFSIGN_ERR_SIGNATURE);
+	digest[0] ^= 1;
+	raw[50] ^= 1;
+	assert_int_equal(
+		tf_engine_verify_ecdsa_digest(verify, digest, sizeof(digest), raw, raw_len, &err),
+		TUFSIGN_ERR_SIGNATURE);
+	raw[50] ^= 1;
+	/* The context stays usable after a rejection. */
+	assert_int_equal(
+		tf_engine_verify_ecdsa_digest(verify, digest, sizeof(digest), raw, raw_len, &err),
+		TUFSIGN_OK);
+	free(raw);
+	EVP_PKEY_CTX_free(verify);
+	EVP_PKEY_CTX_free(sign);
+	EVP_PKEY_free(key);
+}
+
 /* Loading a private key file turns core dumps off, as reading a PIN does. */
 static void test_file_key_open_disables_core_dumps(void **state)
 {
@@ -223,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_ecdsa_raw_padding),
 		cmocka_unit_test(test_key_type_names),
 		cmocka_unit_test(test_verify_rejects_flipped_bit),
+		cmocka_unit_test(test_verify_digest_rejects_flipped_bit),
 		cmocka_unit_test(test_file_key_open_disables_core_dumps),
 	};
 
