@@ -27,7 +27,8 @@ static int print_result(const cli_context *ctx, const char *gun, const tufsign_i
 		printf("created repository %s\n", gun);
 	else
 		printf("repository %s already exists with this root key; nothing to do\n", gun);
-	printf("  root key:      %s\n", r->root_key_id);
+	printf("  root key ID (root.json, docker's Root Key): %s\n", r->root_key_id);
+	printf("  root key ID of the plain key (key list):    %s\n", r->root_canonical_id);
 	printf("  targets key:   %s\n", r->targets_key_id);
 	printf("  snapshot key:  %s (signed by the %s)\n", r->snapshot_key_id, held);
 	printf("  timestamp key: %s (signed by the server)\n", r->timestamp_key_id);

@@ -101,7 +101,7 @@ static int report(const cli_context *ctx, const char *uri, const char *pem, size
 	} else {
 		if (out == NULL)
 			fputs(pem, stdout);
-		cli_info(ctx, "%s key ID %s (canonical key ID %s)%s%s%s",
+		cli_info(ctx, "%s certificate key ID %s (canonical key ID %s)%s%s%s",
 			 tufsign_keytype_name(key.type), key.id, canonical,
 			 out ? ", written to " : "", out ? out : "",
 			 stored ? ", stored on the token" : "");
@@ -149,7 +149,12 @@ const cli_command cmd_key_cert = {
 		       "positive serial, digital signature and key encipherment usage, code "
 		       "signing, not a CA. The key signs it on the token (ECDSA or RSA; notary "
 		       "cannot use Ed25519 certificates). --store keeps it on the token with the "
-		       "key's CKA_ID. The key ID printed is the one root.json lists.",
+		       "key's CKA_ID.\n\n"
+		       "Two key IDs are printed. The certificate key ID is what a root.json "
+		       "holding this certificate lists; it differs for every certificate "
+		       "(the serial is random), and init makes its own root certificate, so "
+		       "after init it is not the ID of the repository's root. The canonical key "
+		       "ID is that of the plain key, as key list shows, and stays the same.",
 	.options = options,
 	.min_operands = 2,
 	.max_operands = 2,

@@ -21,9 +21,9 @@ static int print_keys(const cli_context *ctx, const tufsign_key_info *keys, size
 
 	if (!ctx->json) {
 		for (i = 0; i < count; i++)
-			printf("%s\n  id:          %s\n  type:        %s (%u bits)%s\n  keyid:     "
+			printf("%s\n  id:          %s\n  type:        %s (%u bits)%s\n  key ID:    "
 			       "  "
-			       "%s\n  uri:         %s\n",
+			       "%s (plain public key)\n  uri:         %s\n",
 			       keys[i].label, keys[i].id_hex, tufsign_key_algo_name(keys[i].algo),
 			       keys[i].bits, keys[i].has_cert ? ", certificate stored" : "",
 			       keys[i].keyid, keys[i].uri);
@@ -65,7 +65,11 @@ const cli_command cmd_key_list = {
 	.summary = "List the keys on a token with their TUF key IDs",
 	.description = "URI is a token URI such as pkcs11:token=ci-signer (object= and id= narrow "
 		       "the list), a key file, or a directory of key files such as a notary "
-		       "trust directory. Listing private keys on a token needs its PIN.",
+		       "trust directory. Listing private keys on a token needs its PIN.\n\n"
+		       "The key ID is the TUF key ID of the plain public key, as notary lists "
+		       "targets and delegation keys. A root key appears in root.json inside a "
+		       "certificate, under the certificate's key ID, which init prints; "
+		       "--root-key-id accepts either ID.",
 	.options = options,
 	.min_operands = 1,
 	.max_operands = 1,
