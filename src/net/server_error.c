@@ -9,6 +9,8 @@
 
 /* Maximum length of an unparsed body or detail copied into a message. */
 #define SNIPPET_MAX 200
+/* Part of the body Go's net/http sends for plain HTTP on a TLS port. */
+#define PLAIN_HTTP_ON_TLS "HTTP request to an HTTPS server"
 
 /* Append up to SNIPPET_MAX printable bytes of text, other bytes as '?'. */
 static void append_snippet(tf_buf *b, const char *text, size_t len)
@@ -107,8 +109,15 @@ tufsign_status tf_server_error(tufsign_error *err, const char *what, long status
 	if (first != NULL) {
 		append_detail(&b, json_object_get(first, "detail"));
 	} else if (len > 0) {
+		/* Plain-text bodies end with a newline, which would print as '?'. */
+		while (len > 0 && (body[len - 1] == '\n' || body[len - 1] == '\r' ||
+				   body[len - 1] == ' ' || body[len - 1] == '.'))
+			len--;
 		tf_buf_append_str(&b, ": ");
 		append_snippet(&b, (const char *)body, len);
+		if (status == 400 &&
+		    memmem(body, len, PLAIN_HTTP_ON_TLS, sizeof(PLAIN_HTTP_ON_TLS) - 1) != NULL)
+			tf_buf_append_str(&b, "; the server speaks HTTPS: use an https:// URL");
 	}
 	tf_buf_append_str(&b, advice_for(st));
 	if (b.failed)
