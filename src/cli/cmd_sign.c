@@ -72,6 +72,58 @@ static int check_custom(const cli_context *ctx, const char *custom)
 	return EXIT_OK;
 }
 
+/* Docker's tag grammar: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. Notary accepts
+ * other target names, which docker can never pull. */
+static int is_docker_tag(const char *tag)
+{
+	size_t len = strlen(tag);
+
+	if (len == 0 || len > 128 || tag[0] == '.' || tag[0] == '-')
+		return 0;
+	return strspn(tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") ==
+	       len;
+}
+
+/* Warn about a change that is valid TUF but likely a mistake; where is ""
+ * or "FILE line N: ". */
+static void warn_change(const char *where, const tufsign_target_change *c)
+{
+	if (!is_docker_tag(c->name))
+		cli_error("warning: %stag '%s' is not a valid docker tag (at most 128 letters, "
+			  "digits, '_', '.' and '-', not starting with '.' or '-'), so docker "
+			  "cannot pull it%s",
+			  where, c->name,
+			  strchr(c->name, ':') != NULL
+				  ? "; did you pass IMAGE:TAG? the GUN already names the image"
+				  : "");
+	if (c->length == 0)
+		cli_error("warning: %ssize 0 for tag '%s': no image manifest is empty; give the "
+			  "size in bytes of the manifest the digest names",
+			  where, c->name);
+}
+
+/* Warn about each entry of a parsed targets file with its line number. The
+ * k-th line that is neither blank nor a comment holds changes[k]. */
+static void warn_targets_file(const char *path, const char *data,
+			      const tufsign_target_change *changes, size_t count)
+{
+	const char *line = data;
+	size_t lineno = 0, k = 0;
+
+	while (*line != '\0' && k < count) {
+		size_t len = strcspn(line, "\n");
+		size_t lead = strspn(line, " \t\r");
+		char where[64 + 4096];
+
+		lineno++;
+		if (lead < len && line[lead] != '#') {
+			snprintf(where, sizeof(where), "%s line %zu: ", path, lineno);
+			warn_change(where, &changes[k++]);
+		}
+		line += len + (line[len] == '\n');
+	}
+}
+
 static int read_targets_file(const cli_context *ctx, const char *path,
 			     tufsign_target_change **changes, size_t *count)
 {
@@ -84,6 +136,8 @@ static int read_targets_file(const cli_context *ctx, const char *path,
 	if (cli_read_file(path, MAX_TARGETS_FILE, &data, &len, &err) != TUFSIGN_OK ||
 	    tufsign_repo_parse_targets(path, data, len, changes, count, &err) != TUFSIGN_OK)
 		rc = cli_usage_from_error(ctx, &err);
+	else
+		warn_targets_file(path, data, *changes, *count);
 	free(data);
 	return rc;
 }
@@ -124,7 +178,10 @@ static int parse_changes(const cli_context *ctx, const cli_args *args,
 	(*changes)->custom = args->value[OPT_CUSTOM] ? strdup(args->value[OPT_CUSTOM]) : NULL;
 	if ((*changes)->name == NULL || (args->value[OPT_CUSTOM] && (*changes)->custom == NULL))
 		return cli_usage_error(ctx, "out of memory");
-	return single_change(ctx, args, *changes);
+	rc = single_change(ctx, args, *changes);
+	if (rc == EXIT_OK)
+		warn_change("", *changes);
+	return rc;
 }
 
 static int print_result(const cli_context *ctx, const char *gun,
