@@ -82,23 +82,34 @@ static void print_column(const char *text, size_t width)
 		putchar(' ');
 }
 
+/* Widest TAG column; a longer tag overflows its own row only. */
+#define MAX_TAG_COLUMN 40
+
+/* Print one row per tag: TAG, SIZE, ROLE, DIGEST. The digest comes last so
+ * that its fixed 71 columns need no padding. */
 static void print_table(const cli_context *ctx, const char *gun, const tufsign_repo *repo)
 {
 	const tufsign_repo_target *list = NULL;
-	size_t count = tufsign_repo_targets(repo, &list), i, width = 3;
+	size_t count = tufsign_repo_targets(repo, &list), i, width = 3, role_width = 4;
 
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
 		if (display_width(list[i].name) > width)
 			width = display_width(list[i].name);
+		if (strlen(list[i].role) > role_width)
+			role_width = strlen(list[i].role);
+	}
+	if (width > MAX_TAG_COLUMN)
+		width = MAX_TAG_COLUMN;
 	print_column("TAG", width);
-	printf("  %-71s  %12s  %s\n", "DIGEST", "SIZE", "ROLE");
+	printf("  %12s  %-*s  %s\n", "SIZE", (int)role_width, "ROLE", "DIGEST");
 	for (i = 0; i < count; i++) {
 		char digest[CLI_DIGEST_SIZE] = "-";
 
 		if (list[i].has_sha256)
 			cli_digest_text(list[i].sha256, digest);
 		print_column(list[i].name, width);
-		printf("  %-71s  %12lld  %s\n", digest, (long long)list[i].length, list[i].role);
+		printf("  %12lld  %-*s  %s\n", (long long)list[i].length, (int)role_width,
+		       list[i].role, digest);
 	}
 	if (count == 0)
 		cli_info(ctx, "no signed tags in %s", gun);
@@ -124,8 +135,9 @@ const cli_command cmd_list = {
 	.name = "list",
 	.operands = "GUN",
 	.summary = "List the signed tags, verified from the pinned root",
-	.description = "Prints one row per signed tag: TAG, DIGEST, SIZE and the ROLE that "
-		       "signed it (targets, or a delegation such as targets/releases).",
+	.description = "Prints one row per signed tag: TAG, SIZE, the ROLE that signed it "
+		       "(targets, or a delegation such as targets/releases) and DIGEST. Tags "
+		       "longer than 40 columns widen only their own row.",
 	.options = options,
 	.min_operands = 1,
 	.max_operands = 1,

@@ -70,6 +70,13 @@ tufsign: warning: $TEST_DIR/targets.txt line 5: size 0 for tag 'zero': no image 
 check_oracles "$gun" v1 "$DIGEST" "$SIZE"
 assert_eq "sha256:$DIGEST 0" "$(oracle_notary_lookup "$gun" zero)" "notary lookup of zero"
 
+# The list table: TAG capped at 40 columns, the digest last.
+assert_exit 0 ts list "$gun"
+assert_eq "$(printf '%-40s  %12s  %-7s  %s' TAG SIZE ROLE DIGEST)" "$(head -n 1 <<<"$STDOUT")" \
+	"list header"
+assert_contains "$STDOUT" "$(printf '\n%-40s  %12s  %-7s  %s\n' v1 "$SIZE" targets "$digest")"
+assert_contains "$STDOUT" "$(printf '\n%s  %12s  %-7s  %s\n' "$long" "$SIZE" targets "$digest")"
+
 # Plain HTTP to the TLS port: the server's message without a stray '?'.
 assert_exit 5 "$TUFSIGN" -s "http://${NOTARY_URL#https://}" --insecure-plain-http list "$gun"
 assert_contains "$STDERR" "HTTP 400: Client sent an HTTP request to an HTTPS server; the server speaks HTTPS: use an https:// URL"
