@@ -154,7 +154,9 @@ static char *token_url(tf_http *http, const tf_challenge *c, const char *scope,
 }
 
 /* Take "access_token" (preferred, as docker does) or "token" from a token
- * response. The body is a secret and is never logged. */
+ * response. The body is a secret and is never logged.
+ * NOTE: jansson frees its copies of the token without wiping them, and so
+ * does a response buffer that grows because no Content-Length came. */
 static tufsign_status parse_token_response(const tf_http_response *resp, const char *realm,
 					   char **token, long *lifetime, tufsign_error *err)
 {
