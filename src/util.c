@@ -313,7 +313,8 @@ static int append_wiped(tf_buf *b, const unsigned char *bytes, size_t n)
 }
 
 /* Files read here hold PINs, passphrases, private keys or credentials, so
- * every copy is wiped before it is freed. */
+ * every copy made while reading is wiped before it is freed. The caller
+ * wipes the returned data, for example with tf_free_wiped. */
 tufsign_status tf_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
 			    tufsign_error *err)
 {

@@ -1,4 +1,5 @@
-/* Unit tests of the error object, buffers, hex and base64 helpers. */
+/* Unit tests of the error object, buffers, hex and base64 helpers and file
+ * reading. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
