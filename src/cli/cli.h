@@ -237,6 +237,19 @@ json_t *cli_json_custom(const char *custom);
  * returns their count, or -1 (after a usage error) beyond CLI_MAX_VALUES. */
 int cli_values(const cli_context *ctx, const cli_args *args, int id, int split,
 	       const char *out[CLI_MAX_VALUES]);
+/* Check GUN and NAME operands and --key of delegation add and remove. */
+int cli_check_signer_operands(const cli_context *ctx, const cli_args *args);
+/* Server, trust cache, --key and --snapshot-key of a delegation change. */
+typedef struct cli_signing {
+	cli_repo repo;
+	cli_key targets;
+	cli_key snapshot;
+	tufsign_delegation_options options; /* keys, name and paths to fill in */
+} cli_signing;
+/* Open everything of s; release it with cli_signing_close() on every path. */
+tufsign_status cli_signing_open(const cli_context *ctx, const cli_args *args, cli_signing *s,
+				tufsign_error *err);
+void cli_signing_close(cli_signing *s);
 /* Publish changes into the --role delegations instead of targets. */
 tufsign_status cli_publish_roles(const cli_context *ctx, const cli_args *args,
 				 const tufsign_repo_context *repo, const char *gun,

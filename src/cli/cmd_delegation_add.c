@@ -144,16 +144,8 @@ static int report(const cli_context *ctx, const char *gun, const char *name, con
 
 static int check_operands(const cli_context *ctx, const cli_args *args)
 {
-	tufsign_error err;
-	int rc = cli_check_gun(ctx, args->positional[0]);
+	int rc = cli_check_signer_operands(ctx, args);
 
-	tufsign_error_clear(&err);
-	if (rc == EXIT_OK &&
-	    tufsign_repo_check_signer_name(args->positional[1], &err) != TUFSIGN_OK)
-		rc = cli_usage_from_error(ctx, &err);
-	if (rc == EXIT_OK && args->value[OPT_KEY] == NULL)
-		rc = cli_usage_error(ctx, "missing --key URI: the targets key of %s",
-				     args->positional[0]);
 	if (rc == EXIT_OK && args->count[OPT_SIGNER_KEY] + args->count[OPT_SIGNER_CERT] +
 					     args->count[OPT_SIGNER_PUBKEY] ==
 				     0)
@@ -168,11 +160,9 @@ static int run(cli_context *ctx, const cli_args *args)
 {
 	const char *gun = args->positional[0], *name = args->positional[1];
 	const char *paths[CLI_MAX_VALUES];
-	tufsign_delegation_options opts = {0};
 	tufsign_publish_result result;
-	cli_key targets = {0}, snapshot = {0};
 	signer_keys keys = {0};
-	cli_repo repo = {0};
+	cli_signing s;
 	tufsign_error err;
 	int npaths = 0, rc = check_operands(ctx, args);
 
@@ -181,31 +171,24 @@ static int run(cli_context *ctx, const cli_args *args)
 	if (rc != EXIT_OK)
 		return rc;
 	tufsign_error_clear(&err);
+	memset(&s, 0, sizeof(s));
 	if (collect_keys(ctx, args, name, &keys, &err) != TUFSIGN_OK ||
-	    cli_repo_open(ctx, args, &repo, &err) != TUFSIGN_OK ||
-	    cli_key_open(ctx, args->value[OPT_KEY], &targets, &err) != TUFSIGN_OK ||
-	    (args->value[OPT_SNAPSHOT_KEY] != NULL &&
-	     cli_key_open(ctx, args->value[OPT_SNAPSHOT_KEY], &snapshot, &err) != TUFSIGN_OK)) {
+	    cli_signing_open(ctx, args, &s, &err) != TUFSIGN_OK) {
 		rc = cli_fail(ctx, &err);
 		goto out;
 	}
-	opts.targets = &targets.signer;
-	opts.snapshot = snapshot.key != NULL ? &snapshot.signer : NULL;
-	opts.name = name;
-	opts.keys = keys.keys;
-	opts.key_count = keys.count;
-	opts.paths = npaths > 0 ? paths : NULL;
-	opts.path_count = (size_t)npaths;
-	if (tufsign_repo_delegation_add(&repo.context, gun, &opts, &result, &err) != TUFSIGN_OK)
+	s.options.keys = keys.keys;
+	s.options.key_count = keys.count;
+	s.options.paths = npaths > 0 ? paths : NULL;
+	s.options.path_count = (size_t)npaths;
+	if (tufsign_repo_delegation_add(&s.repo.context, gun, &s.options, &result, &err) !=
+	    TUFSIGN_OK)
 		rc = cli_fail(ctx, &err);
 	else
 		rc = report(ctx, gun, name, &keys, &result);
 out:
 	signer_keys_release(&keys);
-	cli_key_close(&snapshot);
-	cli_key_close(&targets);
-	cli_keys_shutdown();
-	cli_repo_release(&repo);
+	cli_signing_close(&s);
 	return rc;
 }
 

@@ -96,7 +96,7 @@ out:
 const cli_command cmd_delegation_list = {
 	.name = "delegation list",
 	.operands = "GUN",
-	.summary = "Delegations of targets, verified from the pinned root",
+	.summary = "List the delegations of targets, verified from the pinned root",
 	.description = "Prints one line per delegation of targets: role, threshold, "
 		       "paths, and the canonical key IDs 'docker trust inspect' shows.",
 	.options = options,

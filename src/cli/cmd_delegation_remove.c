@@ -35,42 +35,24 @@ static int report(const cli_context *ctx, const char *gun, const char *name,
 
 static int run(cli_context *ctx, const cli_args *args)
 {
-	const char *gun = args->positional[0], *name = args->positional[1];
-	tufsign_delegation_options opts = {0};
+	const char *gun = args->positional[0];
 	tufsign_publish_result result;
-	cli_key targets = {0}, snapshot = {0};
-	cli_repo repo = {0};
+	cli_signing s;
 	tufsign_error err;
-	int rc = cli_check_gun(ctx, gun);
+	int rc = cli_check_signer_operands(ctx, args);
 
-	tufsign_error_clear(&err);
-	if (rc == EXIT_OK && tufsign_repo_check_signer_name(name, &err) != TUFSIGN_OK)
-		rc = cli_usage_from_error(ctx, &err);
-	if (rc == EXIT_OK && args->value[OPT_KEY] == NULL)
-		rc = cli_usage_error(ctx, "missing --key URI: the targets key of %s", gun);
 	if (rc == EXIT_OK)
 		rc = cli_repo_check_options(ctx, args);
 	if (rc != EXIT_OK)
 		return rc;
-	if (cli_repo_open(ctx, args, &repo, &err) != TUFSIGN_OK ||
-	    cli_key_open(ctx, args->value[OPT_KEY], &targets, &err) != TUFSIGN_OK ||
-	    (args->value[OPT_SNAPSHOT_KEY] != NULL &&
-	     cli_key_open(ctx, args->value[OPT_SNAPSHOT_KEY], &snapshot, &err) != TUFSIGN_OK)) {
-		rc = cli_fail(ctx, &err);
-		goto out;
-	}
-	opts.targets = &targets.signer;
-	opts.snapshot = snapshot.key != NULL ? &snapshot.signer : NULL;
-	opts.name = name;
-	if (tufsign_repo_delegation_remove(&repo.context, gun, &opts, &result, &err) != TUFSIGN_OK)
+	tufsign_error_clear(&err);
+	if (cli_signing_open(ctx, args, &s, &err) != TUFSIGN_OK ||
+	    tufsign_repo_delegation_remove(&s.repo.context, gun, &s.options, &result, &err) !=
+		    TUFSIGN_OK)
 		rc = cli_fail(ctx, &err);
 	else
-		rc = report(ctx, gun, name, &result);
-out:
-	cli_key_close(&snapshot);
-	cli_key_close(&targets);
-	cli_keys_shutdown();
-	cli_repo_release(&repo);
+		rc = report(ctx, gun, s.options.name, &result);
+	cli_signing_close(&s);
 	return rc;
 }
 

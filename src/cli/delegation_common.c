@@ -4,7 +4,7 @@
 
 #include "cli.h"
 
-/* Storage for the pieces of comma-separated values; one run parses one
+/* Storage for the pieces of comma-separated values. One run parses one
  * command line, so static storage is enough. */
 static char split_buf[4096];
 
@@ -38,7 +38,7 @@ int cli_values(const cli_context *ctx, const cli_args *args, int id, int split,
 	}
 	return n;
 too_many:
-	cli_usage_error(ctx, "too many values for one option; the maximum is %d", CLI_MAX_VALUES);
+	cli_usage_error(ctx, "too many values for one option: the maximum is %d", CLI_MAX_VALUES);
 	return -1;
 }
 
@@ -57,4 +57,44 @@ tufsign_status cli_publish_roles(const cli_context *ctx, const cli_args *args,
 					 "targets/releases");
 	return tufsign_repo_publish_delegations(repo, gun, roles, (size_t)n, changes, count, opts,
 						result, err);
+}
+
+int cli_check_signer_operands(const cli_context *ctx, const cli_args *args)
+{
+	tufsign_error err;
+	int rc = cli_check_gun(ctx, args->positional[0]);
+
+	tufsign_error_clear(&err);
+	if (rc == EXIT_OK &&
+	    tufsign_repo_check_signer_name(args->positional[1], &err) != TUFSIGN_OK)
+		rc = cli_usage_from_error(ctx, &err);
+	if (rc == EXIT_OK && args->value[OPT_KEY] == NULL)
+		rc = cli_usage_error(ctx, "missing --key URI: the targets key of %s",
+				     args->positional[0]);
+	return rc;
+}
+
+tufsign_status cli_signing_open(const cli_context *ctx, const cli_args *args, cli_signing *s,
+				tufsign_error *err)
+{
+	tufsign_status st;
+
+	memset(s, 0, sizeof(*s));
+	st = cli_repo_open(ctx, args, &s->repo, err);
+	if (st == TUFSIGN_OK)
+		st = cli_key_open(ctx, args->value[OPT_KEY], &s->targets, err);
+	if (st == TUFSIGN_OK && args->value[OPT_SNAPSHOT_KEY] != NULL)
+		st = cli_key_open(ctx, args->value[OPT_SNAPSHOT_KEY], &s->snapshot, err);
+	s->options.targets = &s->targets.signer;
+	s->options.snapshot = s->snapshot.key != NULL ? &s->snapshot.signer : NULL;
+	s->options.name = args->positional[1];
+	return st;
+}
+
+void cli_signing_close(cli_signing *s)
+{
+	cli_key_close(&s->snapshot);
+	cli_key_close(&s->targets);
+	cli_keys_shutdown();
+	cli_repo_release(&s->repo);
 }

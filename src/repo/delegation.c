@@ -280,11 +280,16 @@ static tufsign_status add_edit(tf_edit_job *job, int *changed, tufsign_error *er
 	return st;
 }
 
-static tufsign_status check_options(const tufsign_repo_context *ctx, const char *gun,
-				    const tufsign_delegation_options *opts, tufsign_error *err)
+/* Check the inputs of a delegation change and run it with edit. */
+static tufsign_status run_change(const tufsign_repo_context *ctx, const char *gun,
+				 const tufsign_delegation_options *opts, int need_keys,
+				 tf_edit_fn edit, tufsign_publish_result *result,
+				 tufsign_error *err)
 {
+	tf_edit_job job;
 	tufsign_status st;
 
+	memset(result, 0, sizeof(*result));
 	if (opts == NULL || opts->targets == NULL || opts->name == NULL)
 		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 					 "a delegation change needs a targets key and a signer "
@@ -292,25 +297,20 @@ static tufsign_status check_options(const tufsign_repo_context *ctx, const char 
 	st = tf_repo_check_call(ctx, gun, err);
 	if (st == TUFSIGN_OK)
 		st = tufsign_repo_check_signer_name(opts->name, err);
-	return st;
+	if (st == TUFSIGN_OK && need_keys && (opts->keys == NULL || opts->key_count == 0))
+		st = tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+				       "signer '%s' needs at least one key", opts->name);
+	if (st != TUFSIGN_OK)
+		return st;
+	tf_edit_init(&job, ctx, gun, opts->targets, opts->snapshot, "targets", edit, opts);
+	return tf_edit_run(&job, result, err);
 }
 
 tufsign_status tufsign_repo_delegation_add(const tufsign_repo_context *ctx, const char *gun,
 					   const tufsign_delegation_options *opts,
 					   tufsign_publish_result *result, tufsign_error *err)
 {
-	tf_edit_job job;
-	tufsign_status st;
-
-	memset(result, 0, sizeof(*result));
-	st = check_options(ctx, gun, opts, err);
-	if (st == TUFSIGN_OK && (opts->keys == NULL || opts->key_count == 0))
-		st = tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
-				       "signer '%s' needs at least one key", opts->name);
-	if (st != TUFSIGN_OK)
-		return st;
-	tf_edit_init(&job, ctx, gun, opts->targets, opts->snapshot, "targets", add_edit, opts);
-	return tf_edit_run(&job, result, err);
+	return run_change(ctx, gun, opts, 1, add_edit, result, err);
 }
 
 /* Return 1 when a delegation other than skip and releases lists id. */
@@ -343,7 +343,7 @@ static int id_listed(const tufsign_meta *targets, const char *id)
 }
 
 /* Drop the keys of the removed role from releases unless another signer
- * lists them; remove releases when it has no key left. */
+ * lists them, and remove releases when no key is left. */
 static tufsign_status prune_releases(tufsign_meta *targets, const role_lists *removed,
 				     const char *role, tufsign_error *err)
 {
@@ -419,13 +419,5 @@ tufsign_status tufsign_repo_delegation_remove(const tufsign_repo_context *ctx, c
 					      const tufsign_delegation_options *opts,
 					      tufsign_publish_result *result, tufsign_error *err)
 {
-	tf_edit_job job;
-	tufsign_status st;
-
-	memset(result, 0, sizeof(*result));
-	st = check_options(ctx, gun, opts, err);
-	if (st != TUFSIGN_OK)
-		return st;
-	tf_edit_init(&job, ctx, gun, opts->targets, opts->snapshot, "targets", remove_edit, opts);
-	return tf_edit_run(&job, result, err);
+	return run_change(ctx, gun, opts, 0, remove_edit, result, err);
 }

@@ -10,7 +10,7 @@
 /* Attempts before a change that keeps losing races gives up. */
 #define EDIT_ATTEMPTS 8
 
-/* Delay after the first lost race; each later one waits one step longer. */
+/* Delay after the first lost race. Each later race waits one step longer. */
 #define EDIT_BACKOFF_MS 250L
 
 static void attempt_release(tf_edit_job *job)
