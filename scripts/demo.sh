@@ -15,9 +15,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${TUFSIGN_DEMO_BUILD_DIR:-$root/build-demo}
 server_script=$root/tests/fixtures/notary-server.sh
 
-# The demo needs notary-server, the notary client, openssl and curl, which
-# are among the test packages.
-"$root/scripts/install-deps.sh" test
+"$root/scripts/install-deps.sh" demo
 
 cmake -S "$root" -B "$build" -DTUFSIGN_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j 2 >/dev/null
@@ -31,9 +29,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# show CMD...: prints the command, then runs it.
+# show CMD...: prints the command quoted for a shell to run again, then runs it.
 show() {
-	printf '\n$ %s\n' "$*"
+	printf '\n$'
+	printf ' %q' "$@"
+	printf '\n'
 	"$@"
 }
 
@@ -52,6 +52,12 @@ echo "started notary-server at $NOTARY_URL (TLS, CA $NOTARY_CA)"
 export TUFSIGN_PIN=$TOKEN_PIN
 export TUFSIGN_SERVER=$NOTARY_URL
 export TUFSIGN_TRUST_DIR=$work/trust
+echo
+echo "the commands below run with the token's environment and these variables:"
+printf '$ . %q\n' "$work/token/token.env"
+for variable in TUFSIGN_PIN TUFSIGN_SERVER TUFSIGN_TRUST_DIR; do
+	printf '$ export %s=%q\n' "$variable" "${!variable}"
+done
 gun=registry.example/demo/app
 root_key="pkcs11:token=$TOKEN_LABEL;object=root"
 targets_key="pkcs11:token=$TOKEN_LABEL;object=targets"

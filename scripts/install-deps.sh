@@ -3,8 +3,10 @@
 #
 # Installs the Debian 12 packages that tufsign needs and that are missing:
 #   build  compiler, CMake and the libraries (-dev packages), cmocka for tests
-#   demo   build + SoftHSM2 and p11-kit, for scripts/demo.sh
-#   test   demo + notary, OpenSC, GnuTLS tools, openssl, curl, jq, python3, ...
+#   demo   build + SoftHSM2, p11-kit, notary (server and client), openssl,
+#          curl, jq and the tools of the notary-server fixture, for
+#          scripts/demo.sh
+#   test   demo + OpenSC, GnuTLS tools, libp11's engine, clang-format, ...
 # Nothing is done when every package is present, so it is safe to run often.
 # Otherwise it runs `apt-get update` once and `apt-get install`, as root or
 # through sudo. The docker CLI is not a Debian package here; the tests that
@@ -13,16 +15,15 @@ set -euo pipefail
 
 build_packages=(cmake gcc clang pkg-config libssl-dev libp11-dev libp11-kit-dev
 	libcurl4-openssl-dev libjansson-dev libcmocka-dev)
-demo_packages=(softhsm2 p11-kit p11-kit-modules)
-test_packages=(opensc notary openssl curl jq python3 gnutls-bin libengine-pkcs11-openssl
-	iproute2 procps clang-format man-db faketime)
+demo_packages=(softhsm2 p11-kit p11-kit-modules notary openssl curl jq python3 iproute2 procps)
+test_packages=(opensc gnutls-bin libengine-pkcs11-openssl clang-format man-db faketime)
 
 case ${1:-test} in
 build) wanted=("${build_packages[@]}") ;;
 demo) wanted=("${build_packages[@]}" "${demo_packages[@]}") ;;
 test) wanted=("${build_packages[@]}" "${demo_packages[@]}" "${test_packages[@]}") ;;
 *)
-	sed -n 2p "$0" >&2
+	sed -n '2s/^# //p' "$0" >&2
 	exit 2
 	;;
 esac

@@ -5,8 +5,9 @@
 # builds with warnings as errors (TUFSIGN_WERROR=ON) and runs ctest, then
 # builds again with AddressSanitizer and UndefinedBehaviorSanitizer
 # (TUFSIGN_SANITIZE=ON) and runs ctest again. It stops at the first failing
-# step, so the output ends with the summary of the ctest run that decided the
-# result, and the exit status is non-zero on any failure.
+# step, so a failed run ends with the summary of the ctest run that decided
+# the result, and the exit status is non-zero on any failure. A run that
+# passes ends with a line saying that both suites passed.
 # Environment: TUFSIGN_TEST_BUILD_DIR (default: build-test in the source tree)
 # is the parent of the two build trees. TUFSIGN_JOBS (default 2) sets the
 # parallel jobs of the build and of ctest. TUFSIGN_CTEST_ARGS adds ctest
@@ -43,3 +44,4 @@ run_suite() {
 
 run_suite werror -DTUFSIGN_SANITIZE=OFF
 run_suite sanitize -DTUFSIGN_SANITIZE=ON
+echo "scripts/test.sh: werror and sanitize suites passed"

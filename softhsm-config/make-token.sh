@@ -82,7 +82,7 @@ env_line() {
 }
 
 [ $# -eq 4 ] || {
-	sed -n 2p "$0" >&2
+	sed -n '2s/^# //p' "$0" >&2
 	exit 2
 }
 dir=$1

@@ -2,7 +2,7 @@
 # Usage errors and help of the tufsign command, none of which reach a
 # server: command groups without a subcommand, per-command help, a bad
 # option between operands, unreadable input files, an empty TUFSIGN_PIN and
-# an unknown TUFSIGN_DEBUG component.
+# an unknown TUFSIGN_DEBUG component; the usage lines of the helper scripts.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 
 new_token cli-usage 12345678 1234
@@ -102,4 +102,10 @@ for list in all cache,file,http,pkcs11,repo; do
 	assert_exit 0 env TUFSIGN_DEBUG=$list "$TUFSIGN" token list
 	assert_not_contains "$STDERR" "TUFSIGN_DEBUG" "stderr with TUFSIGN_DEBUG=$list"
 done
+# The helper scripts print their usage line without the comment marker.
+assert_exit 2 "$TUFSIGN_SOURCE_DIR/softhsm-config/make-token.sh"
+assert_eq "usage: make-token.sh DIR LABEL SO_PIN PIN" "$STDERR"
+assert_exit 2 "$TUFSIGN_SOURCE_DIR/scripts/install-deps.sh" bogus
+assert_eq "usage: scripts/install-deps.sh [build|demo|test]   (default: test, which is everything)" \
+	"$STDERR"
 echo "PASS: usage errors and help"
