@@ -27,11 +27,11 @@ static int print_result(const cli_context *ctx, const char *gun, const tufsign_i
 		printf("created repository %s\n", gun);
 	else
 		printf("repository %s already exists with this root key; nothing to do\n", gun);
-	printf("  root key ID (root.json, docker's Root Key): %s\n", r->root_key_id);
-	printf("  root key ID of the plain key (key list):    %s\n", r->root_canonical_id);
-	printf("  targets key:   %s\n", r->targets_key_id);
-	printf("  snapshot key:  %s (signed by the %s)\n", r->snapshot_key_id, held);
-	printf("  timestamp key: %s (signed by the server)\n", r->timestamp_key_id);
+	printf("  %-44s %s\n", "root key ID (root.json, docker's Root Key):", r->root_key_id);
+	printf("  %-44s %s\n", "root key ID of the plain key (key list):", r->root_canonical_id);
+	printf("  %-44s %s\n", "targets key ID:", r->targets_key_id);
+	printf("  %-44s %s (signed by the %s)\n", "snapshot key ID:", r->snapshot_key_id, held);
+	printf("  %-44s %s (signed by the server)\n", "timestamp key ID:", r->timestamp_key_id);
 	return EXIT_OK;
 }
 
