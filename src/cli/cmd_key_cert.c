@@ -93,10 +93,10 @@ static int report(const cli_context *ctx, const char *uri, const char *pem, size
 		return cli_fail(ctx, &err);
 	}
 	if (ctx->json) {
-		doc = json_pack("{s:b,s:{s:s,s:s,s:s,s:s,s:s?,s:b,s:s}}", "ok", 1, "certificate",
-				"keytype", tufsign_keytype_name(key.type), "keyid", key.id,
-				"canonical_keyid", canonical, "uri", uri, "file", out, "stored",
-				stored, "pem", pem);
+		doc = json_pack("{s:b,s:s,s:{s:s,s:s,s:s,s:s,s:s?,s:b,s:s}}", "ok", 1, "command",
+				"key cert", "certificate", "keytype",
+				tufsign_keytype_name(key.type), "keyid", key.id, "canonical_keyid",
+				canonical, "uri", uri, "file", out, "stored", stored, "pem", pem);
 		cli_print_json(doc);
 	} else {
 		if (out == NULL)

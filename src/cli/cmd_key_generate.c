@@ -11,10 +11,11 @@ static const cli_option options[] = {
 static int print_key(const cli_context *ctx, const char *type, const tufsign_key_info *k)
 {
 	if (ctx->json) {
-		json_t *doc = json_pack("{s:b,s:{s:s,s:s,s:s,s:s,s:i,s:s,s:s}}", "ok", 1, "key",
-					"label", k->label, "id", k->id_hex, "type", type,
-					"algorithm", tufsign_key_algo_name(k->algo), "bits",
-					(int)k->bits, "keyid", k->keyid, "uri", k->uri);
+		json_t *doc =
+			json_pack("{s:b,s:s,s:{s:s,s:s,s:s,s:s,s:i,s:s,s:s}}", "ok", 1, "command",
+				  "key generate", "key", "label", k->label, "id", k->id_hex, "type",
+				  type, "algorithm", tufsign_key_algo_name(k->algo), "bits",
+				  (int)k->bits, "keyid", k->keyid, "uri", k->uri);
 
 		return cli_print_json(doc) == 0 ? EXIT_OK : EXIT_FAILED;
 	}

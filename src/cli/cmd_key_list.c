@@ -34,7 +34,8 @@ static int print_keys(const cli_context *ctx, const tufsign_key_info *keys, size
 	list = json_array();
 	for (i = 0; list != NULL && i < count; i++)
 		json_array_append_new(list, key_json(&keys[i]));
-	if (list == NULL || cli_print_json(json_pack("{s:b,s:o}", "ok", 1, "keys", list)) != 0) {
+	if (list == NULL || cli_print_json(json_pack("{s:b,s:s,s:o}", "ok", 1, "command",
+						     "key list", "keys", list)) != 0) {
 		cli_error("cannot write the key list");
 		return EXIT_FAILED;
 	}

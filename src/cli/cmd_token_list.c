@@ -55,7 +55,8 @@ static int print_tokens(const cli_context *ctx, const tufsign_pkcs11_token_info 
 	list = json_array();
 	for (i = 0; list != NULL && i < count; i++)
 		json_array_append_new(list, token_json(&tokens[i]));
-	if (list == NULL || cli_print_json(json_pack("{s:b,s:o}", "ok", 1, "tokens", list)) != 0) {
+	if (list == NULL || cli_print_json(json_pack("{s:b,s:s,s:o}", "ok", 1, "command",
+						     "token list", "tokens", list)) != 0) {
 		cli_error("cannot write the token list");
 		return EXIT_FAILED;
 	}

@@ -94,6 +94,22 @@ assert_exit 0 env TUFSIGN_PIN= "$TUFSIGN" --pin-file "$TOKEN_PIN_FILE" key gener
 assert_exit 0 env TUFSIGN_PIN="$TOKEN_PIN" "$TUFSIGN" key list "$TOKEN_URI"
 assert_contains "$STDOUT" "k1"
 
+# The JSON documents of the token and key commands name their command.
+require_cmd jq
+export TUFSIGN_PIN=$TOKEN_PIN
+assert_exit 0 "$TUFSIGN" --json token list
+assert_eq "token list $TOKEN_LABEL" "$(jq -r '"\(.command) \(.tokens[0].label)"' <<<"$STDOUT")"
+assert_exit 0 "$TUFSIGN" --json key generate "$TOKEN_URI;object=k2" --type rsa-2048
+assert_eq "key generate rsa-2048 rsa 2048" \
+	"$(jq -r '"\(.command) \(.key.type) \(.key.algorithm) \(.key.bits)"' <<<"$STDOUT")"
+assert_exit 0 "$TUFSIGN" --json key list "$TOKEN_URI;object=k2"
+assert_eq "key list k2 rsa false" \
+	"$(jq -r '"\(.command) \(.keys[0].label) \(.keys[0].algorithm) \(.keys[0].certificate)"' <<<"$STDOUT")"
+assert_exit 0 "$TUFSIGN" --json key cert registry.example/cli/app "$TOKEN_URI;object=k2"
+assert_eq "key cert rsa-x509 false" \
+	"$(jq -r '"\(.command) \(.certificate.keytype) \(.certificate.stored)"' <<<"$STDOUT")"
+unset TUFSIGN_PIN
+
 # TUFSIGN_DEBUG: one warning for unknown components, none for known ones.
 assert_exit 0 env TUFSIGN_DEBUG=tuf,bogus,pkcs11 "$TUFSIGN" token list
 assert_eq "tufsign: warning: TUFSIGN_DEBUG names an unknown component 'tuf'; the components are cache, file, http, pkcs11 and repo, or 'all'" \
