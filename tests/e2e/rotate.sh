@@ -2,7 +2,8 @@
 # Root key rotation: the new root (version + 1, signed by the old and the new
 # root key) is accepted by the server, a notary client and a tufsign trust
 # cache that still hold the old root walk to it, and docker shows the new
-# root key ID.
+# root key ID. A root signed only by a new key is rejected.
+# $1: the root_new_key_only program.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/lib/oracles.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/e2e/e2e.sh"
@@ -10,6 +11,7 @@
 e2e_setup
 gen_key root
 gen_key root2
+gen_key root3
 gen_key targets
 gun=$(unique_gun)
 init_repo "$gun" root targets
@@ -27,6 +29,13 @@ assert_exit 0 notary_old list "$gun"
 assert_contains "$STDOUT" "v1 "
 old_cache=$TEST_DIR/old-cache
 assert_exit 0 ts -d "$old_cache" list "$gun"
+
+# Without the old root's signature the server keeps the old root.
+snapshot_states "$gun"
+assert_exit 27 "$1" "$NOTARY_URL" "$NOTARY_CA" "$gun" "$(key_uri root3)"
+assert_contains "$STDOUT" "TUFSIGN_ERR_SERVER: upload of 1 file to '$gun' failed: HTTP 400"
+assert_contains "$STDOUT" "could not rotate trust to a new trusted root: failed to validate data with current trusted certificates"
+unchanged_since "$gun" "an upload of a root signed only by a new key"
 
 assert_exit 0 ts --json key rotate "$gun" --root-key "$(key_uri root)" \
 	--new-root-key "$(key_uri root2)"

@@ -28,5 +28,10 @@ set_property(TEST e2e.token_calls APPEND PROPERTY ENVIRONMENT
   "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan-spy.supp")
 tufsign_script_test(e2e.delegations ${CMAKE_CURRENT_LIST_DIR}/delegations.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
+# A root signed only by its new key, uploaded through the library.
+add_executable(root_new_key_only ${CMAKE_CURRENT_LIST_DIR}/root_new_key_only.c)
+target_compile_definitions(root_new_key_only PRIVATE _GNU_SOURCE)
+target_compile_options(root_new_key_only PRIVATE ${TUFSIGN_WARNINGS} -Wno-missing-prototypes)
+target_link_libraries(root_new_key_only PRIVATE tufsign_static)
 tufsign_script_test(e2e.rotate ${CMAKE_CURRENT_LIST_DIR}/rotate.sh
-  FIXTURES notary LABELS e2e TIMEOUT 300)
+  ARGS $<TARGET_FILE:root_new_key_only> FIXTURES notary LABELS e2e TIMEOUT 300)
