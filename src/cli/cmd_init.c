@@ -27,11 +27,11 @@ static int print_result(const cli_context *ctx, const char *gun, const tufsign_i
 		printf("created repository %s\n", gun);
 	else
 		printf("repository %s already exists with this root key; nothing to do\n", gun);
-	printf("  %-44s %s\n", "root key ID (root.json, docker's Root Key):", r->root_key_id);
-	printf("  %-44s %s\n", "root key ID of the plain key (key list):", r->root_canonical_id);
-	printf("  %-44s %s\n", "targets key ID:", r->targets_key_id);
-	printf("  %-44s %s (signed by the %s)\n", "snapshot key ID:", r->snapshot_key_id, held);
-	printf("  %-44s %s (signed by the server)\n", "timestamp key ID:", r->timestamp_key_id);
+	printf("  %-43s %s\n", "root key ID (root.json, docker's Root Key):", r->root_key_id);
+	printf("  %-43s %s\n", "root key ID of the plain key (key list):", r->root_canonical_id);
+	printf("  %-43s %s\n", "targets key ID:", r->targets_key_id);
+	printf("  %-43s %s (signed by the %s)\n", "snapshot key ID:", r->snapshot_key_id, held);
+	printf("  %-43s %s (signed by the server)\n", "timestamp key ID:", r->timestamp_key_id);
 	return EXIT_OK;
 }
 
