@@ -291,14 +291,22 @@ typedef struct tufsign_rotate_result {
 	int64_t timestamp_version;
 } tufsign_rotate_result;
 
-/* Replace the root key of gun: a certificate for new_root (CN = gun), root
- * version current + 1 listing it as the only root key, signed by old_root
- * (a root key of the current root) and by new_root, uploaded alone. The
- * state is then fetched again from the trusted root, walking to the new
- * one as every client does, and only then written to the trust cache. */
+/* Keys of tufsign_repo_rotate_root(). Signers are borrowed. */
+typedef struct tufsign_rotate_options {
+	const tufsign_signer *old_root; /* a root key of the current root */
+	const tufsign_signer *new_root; /* ECDSA or RSA; gets a certificate with CN = GUN */
+	const tufsign_signer *snapshot; /* NULL when the server holds the snapshot key */
+} tufsign_rotate_options;
+
+/* Replace the root key of gun: a certificate for opts->new_root, root
+ * version current + 1 listing it as the only root key, signed by the old
+ * and the new root key, uploaded alone (with a snapshot covering it when
+ * opts->snapshot is set). The state is then fetched again from the trusted
+ * root, walking to the new one as every client does, and only then written
+ * to the trust cache. */
 TUFSIGN_API tufsign_status tufsign_repo_rotate_root(const tufsign_repo_context *ctx,
-						    const char *gun, const tufsign_signer *old_root,
-						    const tufsign_signer *new_root,
+						    const char *gun,
+						    const tufsign_rotate_options *opts,
 						    tufsign_rotate_result *result,
 						    tufsign_error *err);
 

@@ -112,8 +112,7 @@ static void fill_result(const rotate_job *r, const tufsign_publish_result *p,
 }
 
 tufsign_status tufsign_repo_rotate_root(const tufsign_repo_context *ctx, const char *gun,
-					const tufsign_signer *old_root,
-					const tufsign_signer *new_root,
+					const tufsign_rotate_options *opts,
 					tufsign_rotate_result *result, tufsign_error *err)
 {
 	tufsign_publish_result published;
@@ -122,18 +121,19 @@ tufsign_status tufsign_repo_rotate_root(const tufsign_repo_context *ctx, const c
 	tufsign_status st;
 
 	memset(result, 0, sizeof(*result));
-	if (old_root == NULL || new_root == NULL)
+	if (opts == NULL || opts->old_root == NULL || opts->new_root == NULL)
 		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 					 "a root rotation needs the old and the new root key");
 	st = tf_repo_check_call(ctx, gun, err);
 	if (st != TUFSIGN_OK)
 		return st;
 	memset(&r, 0, sizeof(r));
-	r.old_root = old_root;
-	r.new_root = new_root;
+	r.old_root = opts->old_root;
+	r.new_root = opts->new_root;
 	st = make_new_key(gun, &r, err);
 	if (st == TUFSIGN_OK) {
-		tf_edit_init(&job, ctx, gun, new_root, NULL, "root", rotate_edit, &r);
+		tf_edit_init(&job, ctx, gun, opts->new_root, opts->snapshot, "root", rotate_edit,
+			     &r);
 		st = tf_edit_run(&job, &published, err);
 	}
 	if (st == TUFSIGN_OK)

@@ -137,4 +137,16 @@ if docker_cli_present; then
 	json=$(oracle_docker_inspect "$gun")
 	assert_eq "bob" "$(jq -r '[.[0].Signers[].Name] | join(",")' <<<"$json")" "docker signers after removal"
 fi
-echo "PASS: delegations of $gun"
+
+# With the snapshot key on the token, delegation changes re-sign the snapshot.
+gen_key snapshot
+gun2=$(unique_gun client-snapshot)
+init_repo "$gun2" root targets --snapshot-key "$(key_uri snapshot)"
+assert_exit 0 ts delegation add "$gun2" alice --key "$(key_uri targets)" \
+	--signer-key "$(key_uri alice)" --snapshot-key "$(key_uri snapshot)"
+make_manifest "$TEST_DIR/m3.json"
+assert_exit 0 ts --json sign "$gun2" v1 --key "$(key_uri alice)" --role targets/releases,targets/alice \
+	--snapshot-key "$(key_uri snapshot)" --manifest "$TEST_DIR/m3.json"
+assert_eq 3 "$(jq -r .snapshot_version <<<"$STDOUT")" "snapshot version after the delegated sign"
+check_oracles "$gun2" v1 "$DIGEST" "$SIZE"
+echo "PASS: delegations of $gun and $gun2"

@@ -74,4 +74,23 @@ snapshot_states "$gun"
 assert_exit 4 ts key rotate "$gun" --root-key "$(key_uri root)" --new-root-key "$(key_uri root)"
 assert_contains "$STDERR" "is not the root key of '$gun'"
 unchanged_since "$gun" "a rotation with the replaced root key"
-echo "PASS: root rotation of $gun"
+
+# With the snapshot key on the token, the rotation re-signs the snapshot.
+gen_key snapshot
+gun2=$(unique_gun client-snapshot)
+init_repo "$gun2" root targets --snapshot-key "$(key_uri snapshot)"
+assert_exit 0 ts sign "$gun2" v1 --key "$(key_uri targets)" --snapshot-key "$(key_uri snapshot)" \
+	--manifest "$TEST_DIR/m1.json"
+snapshot_states "$gun2"
+assert_exit 5 ts key rotate "$gun2" --root-key "$(key_uri root)" --new-root-key "$(key_uri root2)"
+unchanged_since "$gun2" "a rotation without the snapshot key"
+assert_exit 0 ts --json key rotate "$gun2" --root-key "$(key_uri root)" \
+	--new-root-key "$(key_uri root2)" --snapshot-key "$(key_uri snapshot)"
+assert_eq "2 3" "$(jq -r '"\(.root_version) \(.snapshot_version)"' <<<"$STDOUT")" \
+	"rotation with a local snapshot"
+snapshot=$(server_get "$gun2" snapshot.json)
+root_hash=$(server_get "$gun2" root.json | sha256sum | cut -d' ' -f1)
+assert_eq "$root_hash" "$(jq -r '.signed.meta.root.hashes.sha256' <<<"$snapshot" | base64 -d | od -An -tx1 | tr -d ' \n')" \
+	"snapshot hash of the new root"
+check_oracles "$gun2" v1 "$(sha256sum "$TEST_DIR/m1.json" | cut -d' ' -f1)" "$(stat -c %s "$TEST_DIR/m1.json")"
+echo "PASS: root rotation of $gun and $gun2"
