@@ -77,6 +77,17 @@ void tufsign_notary_free(tufsign_notary *client)
 	free(client);
 }
 
+/* Return 1 when the authority part of url has a "user[:password]@". */
+static int has_userinfo(const char *url)
+{
+	const char *authority = strstr(url, "://");
+
+	if (authority == NULL)
+		return 0;
+	authority += 3;
+	return memchr(authority, '@', strcspn(authority, "/?#")) != NULL;
+}
+
 static tufsign_status check_url(const tufsign_notary_config *cfg, tufsign_error *err)
 {
 	const char *url = cfg->url;
@@ -86,6 +97,13 @@ static tufsign_status check_url(const tufsign_notary_config *cfg, tufsign_error 
 		return tufsign_error_set(err, TUFSIGN_ERR_URI,
 					 "no Notary server URL given; use -s URL or "
 					 "TUFSIGN_SERVER");
+	/* URLs appear in logs and error messages, so this one is not repeated. */
+	if (has_userinfo(url))
+		return tufsign_error_set(err, TUFSIGN_ERR_URI,
+					 "the server URL contains a user name or password, which "
+					 "would show in logs and error messages; give the user "
+					 "with --username and the password with --password-file "
+					 "or TUFSIGN_PASSWORD");
 	if (strncasecmp(url, "https://", 8) == 0) {
 		host = url + 8;
 	} else if (strncasecmp(url, "http://", 7) == 0) {

@@ -48,6 +48,11 @@ static void test_client_url_checks(void **state)
 	assert_int_equal(new_client("https://", 0, &err), TUFSIGN_ERR_URI);
 	assert_int_equal(new_client("https://a b", 0, &err), TUFSIGN_ERR_URI);
 	assert_int_equal(new_client(NULL, 0, &err), TUFSIGN_ERR_URI);
+	assert_int_equal(new_client("https://ci:s3cret@notary.example/", 0, &err), TUFSIGN_ERR_URI);
+	assert_null(strstr(err.message, "s3cret"));
+	assert_non_null(strstr(err.message, "contains a user name or password"));
+	assert_int_equal(new_client("https://notary.example/v2?a=b@c", 0, &err), TUFSIGN_ERR_URI);
+	assert_null(strstr(err.message, "user name or password"));
 }
 
 static void test_challenge_bearer(void **state)
