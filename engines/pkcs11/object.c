@@ -5,10 +5,12 @@
 
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "engine_internal.h"
 #include "pkcs11/p11.h"
+#include "tufsign/pubkey.h"
 
 /* DER OIDs of the curves tufsign signs with, as CKA_EC_PARAMS contains them. */
 static const unsigned char oid_p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
@@ -257,6 +259,27 @@ static tufsign_status read_public(tf_p11_token *t, tf_p11_object *o, tufsign_err
 	return st;
 }
 
+/* Compute the key ID a root.json listing cert would give it; "" for a
+ * certificate notary cannot list. */
+static void cert_key_id(X509 *cert, char id[TUFSIGN_KEYID_SIZE])
+{
+	BIO *mem = BIO_new(BIO_s_mem());
+	char *pem = NULL;
+	long len = 0;
+	tufsign_pubkey key;
+	tufsign_error ignored;
+
+	id[0] = '\0';
+	memset(&key, 0, sizeof(key));
+	tufsign_error_clear(&ignored);
+	if (mem != NULL && PEM_write_bio_X509(mem, cert) == 1)
+		len = BIO_get_mem_data(mem, &pem);
+	if (len > 0 && tufsign_pubkey_from_cert_pem(&key, pem, (size_t)len, &ignored) == TUFSIGN_OK)
+		memcpy(id, key.id, TUFSIGN_KEYID_SIZE);
+	tufsign_pubkey_release(&key);
+	BIO_free(mem);
+}
+
 /* A certificate stored with the key's CKA_ID must hold the same public key:
  * otherwise metadata built from the certificate would list a key the token
  * cannot sign for. */
@@ -289,6 +312,8 @@ static tufsign_status check_certificate(tf_p11_token *t, tf_p11_object *o, tufsi
 				"contains a different public key, so tufsign rejects the key. "
 				"Remove or replace the certificate",
 				o->label, t->label);
+		else
+			cert_key_id(cert, o->cert_keyid);
 		X509_free(cert);
 		free(der);
 	}

@@ -64,6 +64,7 @@ typedef struct tf_p11_object {
 	char label[256];
 	int always_authenticate;
 	int has_cert;        /* a certificate with the same CKA_ID is stored */
+	char cert_keyid[65]; /* key ID of that certificate, "" when unknown */
 	EVP_PKEY *pub;       /* public half, read from the token */
 	unsigned char *spki; /* DER SubjectPublicKeyInfo of pub */
 	size_t spki_len;

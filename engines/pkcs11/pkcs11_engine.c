@@ -74,6 +74,7 @@ tufsign_status tf_p11_key_info(const tf_p11_object *o, tufsign_key_info *info, t
 	info->algo = o->algo;
 	info->bits = o->bits;
 	info->has_cert = o->has_cert;
+	memcpy(info->cert_keyid, o->cert_keyid, sizeof(info->cert_keyid));
 	st = tf_engine_keyid(o->spki, o->spki_len, o->algo, info->keyid, err);
 	return st;
 }

@@ -31,6 +31,9 @@ typedef struct tufsign_key_info {
 	unsigned bits;  /* key size in bits */
 	char keyid[65]; /* TUF key ID of the plain public key, lower-case hex */
 	int has_cert;   /* a certificate with the same CKA_ID is stored */
+	/* Key ID of that certificate, as a root.json holding it lists it; ""
+	 * without a certificate or for one notary cannot list (Ed25519). */
+	char cert_keyid[65];
 } tufsign_key_info;
 
 typedef struct tufsign_key tufsign_key;

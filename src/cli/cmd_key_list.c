@@ -9,9 +9,21 @@ static const cli_option options[] = {
 
 static json_t *key_json(const tufsign_key_info *k)
 {
-	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:b,s:s}", "label", k->label, "id", k->id_hex,
+	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:b,s:s?,s:s}", "label", k->label, "id", k->id_hex,
 			 "algorithm", tufsign_key_algo_name(k->algo), "bits", (int)k->bits, "keyid",
-			 k->keyid, "certificate", k->has_cert, "uri", k->uri);
+			 k->keyid, "certificate", k->has_cert, "certificate_keyid",
+			 k->cert_keyid[0] ? k->cert_keyid : NULL, "uri", k->uri);
+}
+
+static void print_key(const tufsign_key_info *k)
+{
+	printf("%s\n  id:          %s\n  type:        %s (%u bits)%s\n", k->label, k->id_hex,
+	       tufsign_key_algo_name(k->algo), k->bits, k->has_cert ? ", certificate stored" : "");
+	printf("  key ID:      %s (plain public key)\n", k->keyid);
+	if (k->cert_keyid[0] != '\0')
+		printf("  cert key ID: %s (as a root.json with the stored certificate lists it)\n",
+		       k->cert_keyid);
+	printf("  uri:         %s\n", k->uri);
 }
 
 static int print_keys(const cli_context *ctx, const tufsign_key_info *keys, size_t count)
@@ -21,12 +33,7 @@ static int print_keys(const cli_context *ctx, const tufsign_key_info *keys, size
 
 	if (!ctx->json) {
 		for (i = 0; i < count; i++)
-			printf("%s\n  id:          %s\n  type:        %s (%u bits)%s\n  key ID:    "
-			       "  "
-			       "%s (plain public key)\n  uri:         %s\n",
-			       keys[i].label, keys[i].id_hex, tufsign_key_algo_name(keys[i].algo),
-			       keys[i].bits, keys[i].has_cert ? ", certificate stored" : "",
-			       keys[i].keyid, keys[i].uri);
+			print_key(&keys[i]);
 		if (count == 0)
 			cli_info(ctx, "no private keys found");
 		return EXIT_OK;
@@ -70,7 +77,8 @@ const cli_command cmd_key_list = {
 		       "The key ID is the TUF key ID of the plain public key, as notary lists "
 		       "targets and delegation keys. A root key appears in root.json inside a "
 		       "certificate, under the certificate's key ID, which init prints; "
-		       "--root-key-id accepts either ID.",
+		       "--root-key-id accepts either ID. With a certificate stored beside the key, "
+		       "its key ID is shown too.",
 	.options = options,
 	.min_operands = 1,
 	.max_operands = 1,

@@ -108,6 +108,15 @@ assert_eq "key list k2 rsa false" \
 assert_exit 0 "$TUFSIGN" --json key cert registry.example/cli/app "$TOKEN_URI;object=k2"
 assert_eq "key cert rsa-x509 false" \
 	"$(jq -r '"\(.command) \(.certificate.keytype) \(.certificate.stored)"' <<<"$STDOUT")"
+# key list shows the key ID of a stored certificate: the one key cert printed.
+assert_exit 0 "$TUFSIGN" --json key list "$TOKEN_URI;object=k2"
+assert_eq null "$(jq -r '.keys[0].certificate_keyid' <<<"$STDOUT")" "certificate key ID before --store"
+assert_exit 0 "$TUFSIGN" --json key cert registry.example/cli/app "$TOKEN_URI;object=k2" --store
+cert_id=$(jq -r .certificate.keyid <<<"$STDOUT")
+assert_exit 0 "$TUFSIGN" --json key list "$TOKEN_URI;object=k2"
+assert_eq "true $cert_id" "$(jq -r '"\(.keys[0].certificate) \(.keys[0].certificate_keyid)"' <<<"$STDOUT")"
+assert_exit 0 "$TUFSIGN" key list "$TOKEN_URI;object=k2"
+assert_contains "$STDOUT" "  cert key ID: $cert_id (as a root.json with the stored certificate lists it)"
 unset TUFSIGN_PIN
 
 # TUFSIGN_DEBUG: one warning for unknown components, none for known ones.
