@@ -103,7 +103,7 @@ static void warn_change(const char *where, const tufsign_target_change *c)
 }
 
 /* Warn about each entry of a parsed targets file with its line number. The
- * k-th line that is neither blank nor a comment holds changes[k]. */
+ * k-th line that is neither blank nor a comment contains changes[k]. */
 static void warn_targets_file(const char *path, const char *data,
 			      const tufsign_target_change *changes, size_t count)
 {

@@ -1,8 +1,8 @@
 #!/bin/bash
-# Messages of the commands that talk to the fixture notary-server: the key
-# IDs init, key list and key cert print, warnings for tags docker cannot
-# pull and for size 0 (signed anyway, exit 0), and the hint for plain HTTP
-# sent to the TLS server.
+# Messages of the commands that talk to the fixture notary-server. It
+# checks the key IDs that init, key list and key cert print, and the list
+# table. Tags docker cannot pull and size 0 are signed with a warning and
+# exit 0. Plain HTTP sent to the TLS port gets a hint to use https://.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/lib/oracles.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/e2e/e2e.sh"
