@@ -125,8 +125,35 @@ static tufsign_status apply(const deleg_sign *d, const tufsign_role *role, tufsi
 	return st;
 }
 
-/* Return the document of role: the verified one, or a new one at version 0
- * that signing makes version 1. */
+/* Return the version of the file of role that the snapshot lists although
+ * it was left out of the verified state (its signatures fail, for example
+ * after its signer was added again with a new key), or 0. The server
+ * accepts only a higher version, and nothing else is taken from the file. */
+static int64_t unverified_version(tf_edit_job *job, const char *role)
+{
+	const tufsign_file_meta *entry = tufsign_meta_find_file(job->state->chain->snapshot, role);
+	unsigned char *data = NULL;
+	size_t len = 0;
+	tufsign_meta *doc = NULL;
+	tufsign_error ignored;
+	int64_t version = 0;
+	char hex[65];
+
+	if (entry == NULL || !entry->hashes.has_sha256)
+		return 0;
+	tufsign_error_clear(&ignored);
+	tf_repo_sha256_hex(entry->hashes.sha256, hex);
+	if (tufsign_notary_get_by_hash(job->ctx->client, job->gun, role, hex, (size_t)entry->length,
+				       &data, &len, &ignored) == TUFSIGN_OK &&
+	    tufsign_meta_parse(role, data, len, &doc, &ignored) == TUFSIGN_OK)
+		version = doc->version;
+	tufsign_meta_free(doc);
+	free(data);
+	return version;
+}
+
+/* Return the document of role: the verified one, or a new one that signing
+ * makes version 1, or one above the version of a file left out. */
 static tufsign_status role_doc(tf_edit_job *job, deleg_sign *d, size_t i, tufsign_meta **doc,
 			       tufsign_error *err)
 {
@@ -140,7 +167,7 @@ static tufsign_status role_doc(tf_edit_job *job, deleg_sign *d, size_t i, tufsig
 	d->created[i] = NULL;
 	st = tufsign_meta_new(d->roles[i], &d->created[i], err);
 	if (st == TUFSIGN_OK) {
-		d->created[i]->version = 0;
+		d->created[i]->version = unverified_version(job, d->roles[i]);
 		*doc = d->created[i];
 	}
 	return st;

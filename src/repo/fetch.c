@@ -2,6 +2,7 @@
  * the way notary's client does: root (walking N.root.json when the server's
  * root is newer than the pinned one), timestamp, snapshot by hash, targets
  * and delegations by hash. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -552,11 +553,54 @@ static tufsign_status fetch_job_init(fetch_job *job, tufsign_notary *client, tuf
 	return TUFSIGN_OK;
 }
 
+/* Drop the file of delegation role, and of the roles below it, from
+ * state. Returns 1 when role was one of its delegations. */
+static int drop_delegation(tf_repo_state *state, const char *role)
+{
+	size_t i, kept = 0, len = strlen(role);
+	int found = 0;
+
+	if (strncmp(role, "targets/", 8) != 0)
+		return 0;
+	for (i = 0; i < state->delegation_count; i++) {
+		const char *name = state->delegations[i].role;
+
+		if (strcmp(name, role) == 0 ||
+		    (strncmp(name, role, len) == 0 && name[len] == '/')) {
+			found |= strcmp(name, role) == 0;
+			role_bytes_release(&state->delegations[i]);
+			continue;
+		}
+		state->delegations[kept++] = state->delegations[i];
+	}
+	state->delegation_count = kept;
+	return found;
+}
+
+/* Verify the files of job. A delegation whose signatures fail is left out
+ * with a warning, as notary and docker leave it out and show the other
+ * tags: for example the old file of a signer removed and added again with
+ * a new key, which the server's snapshot still lists. */
+static tufsign_status verify_skipping(fetch_job *job, tufsign_error *err)
+{
+	tufsign_status st = verify_files(job, err);
+	char role[TUFSIGN_ROLE_NAME_SIZE];
+
+	while (st == TUFSIGN_ERR_SIGNATURE && snprintf(role, sizeof(role), "%s", err->role) > 0 &&
+	       drop_delegation(job->state, role)) {
+		TF_WARN(TF_REPO_LOG, "ignoring %s of '%s', as clients do: %s", role, job->gun,
+			err->message);
+		tufsign_error_clear(err);
+		st = verify_files(job, err);
+	}
+	return st;
+}
+
 /* Verify the files of job and hand the state to *out. */
 static tufsign_status finish(fetch_job *job, const tufsign_repo_pin *pin, tf_repo_state **out,
 			     tufsign_error *err)
 {
-	tufsign_status st = verify_files(job, err);
+	tufsign_status st = verify_skipping(job, err);
 
 	if (st == TUFSIGN_OK)
 		st = check_versions(job->state->chain, &job->previous, job->gun, err);

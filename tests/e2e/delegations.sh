@@ -138,6 +138,27 @@ if docker_cli_present; then
 	assert_eq "bob" "$(jq -r '[.[0].Signers[].Name] | join(",")' <<<"$json")" "docker signers after removal"
 fi
 
+# Adding alice again publishes a new certificate. Her old file, which the
+# server's snapshot still lists, no longer verifies: clients ignore it, and
+# her next signature replaces it with a higher version.
+assert_exit 0 ts --json delegation add "$gun" alice --key "$(key_uri targets)" \
+	--signer-key "$(key_uri alice)"
+assert_contains "$STDERR" "ignoring targets/alice of '$gun', as clients do"
+assert_exit 0 ts --json list "$gun"
+assert_eq "v1 targets/releases|v2 targets/releases" \
+	"$(jq -r '[.targets[] | "\(.tag) \(.role)"] | join("|")' <<<"$STDOUT")" "tags with alice's old file"
+make_manifest "$TEST_DIR/m4.json"
+assert_exit 0 ts --json sign "$gun" v4 --key "$(key_uri alice)" --role targets/alice,targets/releases \
+	--manifest "$TEST_DIR/m4.json"
+assert_eq 2 "$(jq -r .targets_version <<<"$STDOUT")" "version of alice's new file"
+assert_exit 0 ts list "$gun"
+assert_not_contains "$STDERR" "ignoring"
+check_oracles "$gun" v4 "$DIGEST" "$SIZE"
+if docker_cli_present; then
+	assert_eq "alice" "$(oracle_docker_inspect "$gun" | jq -r '.[0].SignedTags[] | select(.SignedTag == "v4") | .Signers | join(",")')" \
+		"docker signer of v4"
+fi
+
 # With the snapshot key on the token, delegation changes re-sign the snapshot.
 gen_key snapshot
 gun2=$(unique_gun client-snapshot)
