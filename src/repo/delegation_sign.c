@@ -197,6 +197,8 @@ static tufsign_status sign_edit(tf_edit_job *job, int *changed, tufsign_error *e
 			st = role_doc(job, d, i, &doc, err);
 		if (st == TUFSIGN_OK)
 			st = apply(d, role, doc, &role_changed, err);
+		/* NOTE: one key signs, so a role with threshold above 1 is
+		 * rejected by the server; docker creates only threshold 1. */
 		if (st == TUFSIGN_OK && role_changed)
 			st = tf_edit_sign(job, doc, &key, 1, TF_TARGETS_EXPIRY_YEARS, err);
 		*changed |= role_changed;

@@ -73,6 +73,8 @@ static tufsign_status rotate_edit(tf_edit_job *job, int *changed, tufsign_error 
 	if (st != TUFSIGN_OK)
 		return st;
 	*changed = 1;
+	/* NOTE: one old root key signs, which is enough only while the old
+	 * root's threshold is 1, as tufsign and docker create it. */
 	keys[0] = (tufsign_signing_key){r->old_root, &r->old_key};
 	keys[1] = (tufsign_signing_key){r->new_root, &r->new_key};
 	return tf_edit_sign(job, root, keys, 2, TF_ROOT_EXPIRY_YEARS, err);
