@@ -76,7 +76,7 @@ if docker_cli_present; then
 		"docker signers"
 fi
 
-# Only targets/releases, with a second signer whose key comes from a PEM file.
+# Only targets/releases, with a second signer limited to some tags.
 assert_exit 0 ts delegation add "$gun" bob --key "$(key_uri targets)" \
 	--signer-key "$(key_uri bob)" --paths v2,rc
 make_manifest "$TEST_DIR/m2.json"
@@ -93,6 +93,27 @@ assert_eq '["v2","rc"]' "$(jq -c '.delegations[] | select(.name == "bob") | .pat
 assert_exit 2 ts sign "$gun" v3 --key "$(key_uri bob)" --role targets/bob \
 	--manifest "$TEST_DIR/m2.json"
 assert_contains "$STDERR" "tag 'v3' lies outside the paths of targets/bob"
+
+# A signer whose public key comes from a PEM file is listed as a plain key,
+# and signs with the private key file.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TEST_DIR/carol.pem" 2>/dev/null
+openssl pkey -in "$TEST_DIR/carol.pem" -pubout -out "$TEST_DIR/carol.pub"
+assert_exit 0 ts --json delegation add "$gun" carol --key "$(key_uri targets)" \
+	--signer-pubkey "$TEST_DIR/carol.pub"
+carol_id=$(jq -r '.keys[0].key_id' <<<"$STDOUT")
+assert_eq "ecdsa $carol_id" "$(jq -r '.keys[0] | "\(.keytype) \(.canonical_key_id)"' <<<"$STDOUT")" \
+	"carol's published key"
+make_manifest "$TEST_DIR/m5.json"
+assert_exit 0 ts sign "$gun" v5 --key "$TEST_DIR/carol.pem" --role targets/carol \
+	--manifest "$TEST_DIR/m5.json"
+# docker shows only tags of targets and targets/releases; notary finds v5.
+assert_eq "sha256:$DIGEST $SIZE" "$(oracle_notary_lookup "$gun" v5)" "notary lookup of v5"
+if docker_cli_present; then
+	assert_eq "carol $carol_id" \
+		"$(oracle_docker_inspect "$gun" | jq -r '.[0].Signers[] | select(.Name == "carol") | "\(.Name) \(.Keys[0].ID)"')" \
+		"docker signer carol"
+fi
+assert_exit 0 ts delegation remove "$gun" carol --key "$(key_uri targets)"
 
 # Wrong key for a role: the message names both key IDs.
 snapshot_states "$gun"
