@@ -199,7 +199,7 @@ void cli_print_usage(FILE *f)
 		   "tokens.\n\n"
 		   "Commands:\n");
 	for (i = 0; cli_commands[i] != NULL; i++)
-		fprintf(f, "  %-16s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+		fprintf(f, "  %-18s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
 	fprintf(f, "\nGlobal options:\n");
 	print_options(f, global_options);
 	fprintf(f, "      --version                print the version and exit\n"
