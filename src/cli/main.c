@@ -13,6 +13,7 @@ const cli_command *const cli_commands[] = {
 	&cmd_key_generate,
 	&cmd_key_list,
 	&cmd_key_cert,
+	&cmd_key_rotate,
 	&cmd_init,
 	&cmd_sign,
 	&cmd_remove,
@@ -21,7 +22,6 @@ const cli_command *const cli_commands[] = {
 	&cmd_delegation_add,
 	&cmd_delegation_list,
 	&cmd_delegation_remove,
-	&cmd_key_rotate,
 	NULL,
 };
 
