@@ -6,17 +6,17 @@
 #   demo   build + SoftHSM2, p11-kit, notary (server and client), openssl,
 #          curl, jq and the tools of the notary-server fixture, for
 #          scripts/demo.sh
-#   test   demo + OpenSC, GnuTLS tools, libp11's engine, clang-format, ...
+#   test   demo + OpenSC, GnuTLS tools, clang-format, man-db, faketime
 # Nothing is done when every package is present, so it is safe to run often.
 # Otherwise it runs `apt-get update` once and `apt-get install`, as root or
 # through sudo. The docker CLI is not a Debian package here; the tests that
 # use it skip visibly where it is missing.
 set -euo pipefail
 
-build_packages=(cmake gcc clang pkg-config libssl-dev libp11-dev libp11-kit-dev
+build_packages=(cmake gcc clang pkg-config libssl-dev libp11-kit-dev
 	libcurl4-openssl-dev libjansson-dev libcmocka-dev)
 demo_packages=(softhsm2 p11-kit p11-kit-modules notary openssl curl jq python3 iproute2 procps)
-test_packages=(opensc gnutls-bin libengine-pkcs11-openssl clang-format man-db faketime)
+test_packages=(opensc gnutls-bin clang-format man-db faketime)
 
 case ${1:-test} in
 build) wanted=("${build_packages[@]}") ;;
