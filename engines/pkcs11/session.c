@@ -7,6 +7,53 @@
 
 static tf_p11_token *opened;
 
+/* A token whose C_Login failed. A second key opened on it in the same
+ * process gets the recorded error instead of another C_Login, because every
+ * failed login counts against the token's retry limit. */
+typedef struct failed_login {
+	CK_FUNCTION_LIST *f;
+	CK_SLOT_ID slot;
+	tufsign_status status;
+	char message[sizeof(((tufsign_error *)0)->message)];
+	struct failed_login *next;
+} failed_login;
+
+static failed_login *failed_logins;
+
+static int is_login_failure(tufsign_status st)
+{
+	return st == TUFSIGN_ERR_PIN_INCORRECT || st == TUFSIGN_ERR_PIN_LOCKED ||
+	       st == TUFSIGN_ERR_PIN_INVALID || st == TUFSIGN_ERR_PIN_EXPIRED;
+}
+
+/* Remember a failed login; out of memory only costs the protection. */
+static void remember_failed_login(const tf_p11_token *t, const tufsign_error *err)
+{
+	failed_login *fl;
+
+	if (err == NULL || !is_login_failure(err->status))
+		return;
+	fl = calloc(1, sizeof(*fl));
+	if (fl == NULL)
+		return;
+	fl->f = t->f;
+	fl->slot = t->slot;
+	fl->status = err->status;
+	memcpy(fl->message, err->message, sizeof(fl->message));
+	fl->next = failed_logins;
+	failed_logins = fl;
+}
+
+static const failed_login *find_failed_login(CK_FUNCTION_LIST *f, CK_SLOT_ID slot)
+{
+	const failed_login *fl;
+
+	for (fl = failed_logins; fl != NULL; fl = fl->next)
+		if (fl->f == f && fl->slot == slot)
+			return fl;
+	return NULL;
+}
+
 static int slot_matches(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const tf_p11_uri *u,
 			CK_TOKEN_INFO *info)
 {
@@ -202,6 +249,7 @@ tufsign_status tf_p11_token_open(const tf_p11_uri *u, const tufsign_key_options 
 				 tf_p11_token **out, tufsign_error *err)
 {
 	tf_p11_modules *mods = NULL;
+	const failed_login *failed = NULL;
 	tf_p11_token *t = NULL;
 	CK_FUNCTION_LIST *f = NULL;
 	CK_SLOT_ID slot = 0;
@@ -218,6 +266,10 @@ tufsign_status tf_p11_token_open(const tf_p11_uri *u, const tufsign_key_options 
 			*out = t;
 			return TUFSIGN_OK;
 		}
+	failed = find_failed_login(f, slot);
+	if (failed != NULL)
+		return tufsign_error_set(err, failed->status,
+					 "%s (not tried again in this process)", failed->message);
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
@@ -226,6 +278,7 @@ tufsign_status tf_p11_token_open(const tf_p11_uri *u, const tufsign_key_options 
 	t->session = CK_INVALID_HANDLE;
 	st = token_start(t, u, opts, err);
 	if (st != TUFSIGN_OK) {
+		remember_failed_login(t, err);
 		token_free(t);
 		return st;
 	}
@@ -286,6 +339,12 @@ void tufsign_pkcs11_shutdown(void)
 
 		token_free(opened);
 		opened = next;
+	}
+	while (failed_logins != NULL) {
+		failed_login *next = failed_logins->next;
+
+		free(failed_logins);
+		failed_logins = next;
 	}
 	tf_p11_modules_release_all();
 }

@@ -5,7 +5,9 @@
  * exits with 10 + the status number.
  *
  * usage: engine_sign [-m MODULE] [-p PIN_FILE] [-P PASSPHRASE_FILE] [-n COUNT]
- *                    [-s ecdsa|rsapss|rsapkcs1|eddsa] [-o PREFIX] [-v] MSG_FILE REF...
+ *                    [-s ecdsa|rsapss|rsapkcs1|eddsa] [-o PREFIX] [-c] [-v] MSG_FILE REF...
+ * With -c every key is opened even after one fails, as a library caller that
+ * handles each key on its own would; each failure is printed as it happens.
  * Files: PREFIX.K.pub.der (SPKI of key K, counted from 0) and PREFIX.K.I.sig. */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@ typedef struct run_options {
 	const char *scheme;
 	const char *prefix;
 	long count;
+	int open_all;
 } run_options;
 
 static void log_stderr(void *ctx, tufsign_log_level level, const char *component,
@@ -99,7 +102,7 @@ static int parse_options(int argc, char **argv, run_options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->count = 1;
-	while ((c = getopt(argc, argv, "m:p:P:n:s:o:v")) != -1) {
+	while ((c = getopt(argc, argv, "m:p:P:n:s:o:cv")) != -1) {
 		switch (c) {
 		case 'm':
 			o->keys.module_path = optarg;
@@ -118,6 +121,9 @@ static int parse_options(int argc, char **argv, run_options *o)
 			break;
 		case 'o':
 			o->prefix = optarg;
+			break;
+		case 'c':
+			o->open_all = 1;
 			break;
 		case 'v':
 			tufsign_log_set_handler(log_stderr, NULL, TUFSIGN_LOG_TRACE);
@@ -140,6 +146,26 @@ static void keep_softhsm_loaded(void)
 		dlopen(module, RTLD_NOW | RTLD_NODELETE);
 }
 
+/* Open one key. With -c a failure is printed and kept in err, and the
+ * function reports success so the caller goes on with the next key. */
+static tufsign_status open_key(const char *ref, const run_options *o, tufsign_key **key,
+			       tufsign_error *err)
+{
+	tufsign_error local;
+	tufsign_status st;
+
+	if (!o->open_all)
+		return tufsign_key_open(ref, &o->keys, key, err);
+	tufsign_error_clear(&local);
+	st = tufsign_key_open(ref, &o->keys, key, &local);
+	if (st != TUFSIGN_OK) {
+		fprintf(stderr, "open failed: status=%s\n%s\n", tufsign_status_name(st),
+			local.message);
+		tufsign_error_set(err, st, "%s", local.message);
+	}
+	return TUFSIGN_OK;
+}
+
 int main(int argc, char **argv)
 {
 	tufsign_key **keys = calloc((size_t)argc, sizeof(*keys));
@@ -153,13 +179,15 @@ int main(int argc, char **argv)
 	tufsign_error_clear(&err);
 	if (keys == NULL || parse_options(argc, argv, &o) != 0) {
 		fprintf(stderr, "usage: engine_sign [-m MODULE] [-p PIN_FILE] [-P PASS_FILE] "
-				"[-n COUNT] [-s SCHEME] [-o PREFIX] [-v] MSG_FILE REF...\n");
+				"[-n COUNT] [-s SCHEME] [-o PREFIX] [-c] [-v] MSG_FILE REF...\n");
 		free(keys);
 		return 2;
 	}
 	st = tf_read_file(argv[optind], 1 << 24, &msg, &msg_len, &err);
 	for (i = (size_t)optind + 1; st == TUFSIGN_OK && i < (size_t)argc; i++)
-		st = tufsign_key_open(argv[i], &o.keys, &keys[n++], &err);
+		st = open_key(argv[i], &o, &keys[n++], &err);
+	if (st == TUFSIGN_OK && err.status != TUFSIGN_OK)
+		st = err.status;
 	for (i = 0; st == TUFSIGN_OK && i < n; i++)
 		st = sign_all(keys[i], i, &o, msg, msg_len, &err);
 	for (i = 0; i < n; i++)

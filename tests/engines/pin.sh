@@ -46,6 +46,17 @@ assert_exit 3 env TUFSIGN_PIN=0000-wrong "$TUFSIGN" --json key list "$token$wrap
 assert_contains "$STDOUT" '"code":"TUFSIGN_ERR_PIN_INCORRECT"'
 assert_contains "$STDOUT" '"exit_code":3'
 
+# A library caller that goes on to open a second key of the same token after
+# the wrong PIN gets the same error without a second C_Login.
+: >"$log"
+assert_exit $((10 + 13)) env TUFSIGN_PIN=0000-wrong "$ENGINE_SIGN" -c "$msg" \
+	"$token;object=root$wrapped" "$token;object=targets$wrapped"
+assert_eq 1 "$(count C_Login)" "C_Login calls for two keys with a wrong PIN"
+assert_eq 2 "$(grep -c '^open failed: status=TUFSIGN_ERR_PIN_INCORRECT' <<<"$STDERR")" \
+	"failed opens reported"
+assert_contains "$STDERR" "CKR_PIN_INCORRECT; the PIN is wrong"
+assert_contains "$STDERR" "(not tried again in this process)"
+
 # Each PIN source on its own.
 printf '%s\n' "$pin" >"$TEST_DIR/pin with space"
 assert_exit 0 "$TUFSIGN" key list "$token?pin-source=file:$TOKEN_PIN_FILE"
