@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "internal.h"
 #include "tufsign/repo.h"
 
 static void test_gun_accepted(void **state)
@@ -200,6 +201,38 @@ static void test_targets_file_errors(void **state)
 	}
 }
 
+/* 100,000 distinct tags parse, and a repeat of the first one on the last
+ * line is named with that line number. */
+static void test_targets_file_large_batch(void **state)
+{
+	static const char digest[] =
+		"sha256:0000000000000000000000000000000000000000000000000000000000000000";
+	tufsign_target_change *changes = NULL;
+	size_t count = 0, i;
+	tufsign_error err;
+	tf_buf text;
+
+	(void)state;
+	tf_buf_init(&text);
+	for (i = 0; i < 100000; i++)
+		assert_int_equal(tf_buf_printf(&text, "tag-%zu %s %zu\n", i, digest, i + 1), 0);
+	tufsign_error_clear(&err);
+	assert_int_equal(tufsign_repo_parse_targets("big.txt", (const char *)text.data, text.len,
+						    &changes, &count, &err),
+			 TUFSIGN_OK);
+	assert_int_equal(count, 100000);
+	assert_string_equal(changes[99999].name, "tag-99999");
+	assert_int_equal(changes[99999].length, 100000);
+	tufsign_target_changes_free(changes, count);
+
+	assert_int_equal(tf_buf_printf(&text, "tag-0 %s 7\n", digest), 0);
+	assert_int_equal(tufsign_repo_parse_targets("big.txt", (const char *)text.data, text.len,
+						    &changes, &count, &err),
+			 TUFSIGN_ERR_INVALID_ARGUMENT);
+	assert_string_equal(err.message, "big.txt line 100001: tag 'tag-0' appears twice");
+	tf_buf_release(&text, 0);
+}
+
 static void test_operations_reject_bad_calls(void **state)
 {
 	tufsign_repo_context ctx = {NULL, NULL, NULL, 0};
@@ -242,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_size),
 		cmocka_unit_test(test_targets_file),
 		cmocka_unit_test(test_targets_file_errors),
+		cmocka_unit_test(test_targets_file_large_batch),
 		cmocka_unit_test(test_operations_reject_bad_calls),
 	};
 
