@@ -160,6 +160,34 @@ void cli_args_release(cli_args *args)
 	memset(args, 0, sizeof(*args));
 }
 
+/* Help text is wrapped to fit an 80-column terminal. */
+#define HELP_WIDTH 79
+
+/* Print text word-wrapped: the first line continues at column col, later
+ * lines start with indent spaces. Words longer than a line stay whole. */
+static void print_wrapped(FILE *f, const char *text, int col, int indent)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		size_t word = strcspn(p, " ");
+
+		if (col > indent && col + 1 + (int)word > HELP_WIDTH) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, word, f);
+		col += (int)word;
+		p += word;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
 static void print_options(FILE *f, const cli_option *opts)
 {
 	size_t i;
@@ -174,15 +202,18 @@ static void print_options(FILE *f, const cli_option *opts)
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", o->long_name,
 				 o->arg_name ? " " : "", o->arg_name ? o->arg_name : "");
-		fprintf(f, "  %-28s %s\n", left, o->help);
+		fprintf(f, "  %-28s ", left);
+		print_wrapped(f, o->help, 31, 31);
 	}
 }
 
 void cli_print_command_help(FILE *f, const cli_command *cmd)
 {
 	fprintf(f, "usage: tufsign %s %s\n\n%s.\n", cmd->name, cmd->operands, cmd->summary);
-	if (cmd->description != NULL)
-		fprintf(f, "\n%s\n", cmd->description);
+	if (cmd->description != NULL) {
+		fputc('\n', f);
+		print_wrapped(f, cmd->description, 0, 0);
+	}
 	if (count_options(cmd->options) > 0) {
 		fprintf(f, "\nOptions:\n");
 		print_options(f, cmd->options);
@@ -203,9 +234,8 @@ void cli_print_usage(FILE *f)
 	fprintf(f, "\nGlobal options:\n");
 	print_options(f, global_options);
 	fprintf(f, "      --version                print the version and exit\n"
-		   "\nRun 'tufsign COMMAND --help' for a command's options; 'man tufsign' for exit "
-		   "codes\n"
-		   "and environment variables.\n");
+		   "\nRun 'tufsign COMMAND --help' for a command's options and 'man tufsign' for\n"
+		   "exit codes and environment variables.\n");
 }
 
 /* Return 1 when arg is a global option that consumes the next argument. */
