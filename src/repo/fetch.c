@@ -577,6 +577,31 @@ static int drop_delegation(tf_repo_state *state, const char *role)
 	return found;
 }
 
+/* Find the delegation of state that failed verification. err->role contains
+ * at most sizeof(err->role) - 1 bytes of the name, so a name cut there
+ * matches the one delegation that starts with it. Returns 0 when none or
+ * several match. */
+static int failed_delegation(const tf_repo_state *state, const tufsign_error *err,
+			     char role[TUFSIGN_ROLE_NAME_SIZE])
+{
+	size_t i, len = strlen(err->role), matches = 0;
+	int cut = len == sizeof(err->role) - 1;
+
+	for (i = 0; i < state->delegation_count; i++) {
+		const char *name = state->delegations[i].role;
+
+		if (strcmp(name, err->role) == 0) {
+			snprintf(role, TUFSIGN_ROLE_NAME_SIZE, "%s", name);
+			return 1;
+		}
+		if (cut && strncmp(name, err->role, len) == 0) {
+			snprintf(role, TUFSIGN_ROLE_NAME_SIZE, "%s", name);
+			matches++;
+		}
+	}
+	return matches == 1;
+}
+
 /* Verify the files of job. A delegation whose signatures fail is left out
  * with a warning, as notary and docker leave it out and show the other
  * tags: for example the old file of a signer removed and added again with
@@ -586,7 +611,7 @@ static tufsign_status verify_skipping(fetch_job *job, tufsign_error *err)
 	tufsign_status st = verify_files(job, err);
 	char role[TUFSIGN_ROLE_NAME_SIZE];
 
-	while (st == TUFSIGN_ERR_SIGNATURE && snprintf(role, sizeof(role), "%s", err->role) > 0 &&
+	while (st == TUFSIGN_ERR_SIGNATURE && failed_delegation(job->state, err, role) &&
 	       drop_delegation(job->state, role)) {
 		TF_WARN(TF_REPO_LOG, "ignoring %s of '%s', as clients do: %s", role, job->gun,
 			err->message);

@@ -180,6 +180,21 @@ if docker_cli_present; then
 		"docker signer of v4"
 fi
 
+# A role name longer than the error's role field (63 bytes) is still found
+# and ignored when its old file fails, instead of failing the whole fetch.
+long=signer-with-a-rather-long-name-that-goes-past-sixty-four-bytes
+gun3=$(unique_gun long-signer)
+init_repo "$gun3" root targets
+assert_exit 0 ts delegation add "$gun3" "$long" --key "$(key_uri targets)" \
+	--signer-key "$(key_uri alice)"
+make_manifest "$TEST_DIR/m5.json"
+assert_exit 0 ts sign "$gun3" v1 --key "$(key_uri alice)" --role "targets/$long" \
+	--manifest "$TEST_DIR/m5.json"
+assert_exit 0 ts delegation remove "$gun3" "$long" --key "$(key_uri targets)"
+assert_exit 0 ts delegation add "$gun3" "$long" --key "$(key_uri targets)" \
+	--signer-key "$(key_uri alice)"
+assert_contains "$STDERR" "ignoring targets/$long of '$gun3', as clients do"
+
 # With the snapshot key on the token, delegation changes re-sign the snapshot.
 gen_key snapshot
 gun2=$(unique_gun client-snapshot)
