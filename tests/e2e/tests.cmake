@@ -35,3 +35,6 @@ target_compile_options(root_new_key_only PRIVATE ${TUFSIGN_WARNINGS} -Wno-missin
 target_link_libraries(root_new_key_only PRIVATE tufsign_static)
 tufsign_script_test(e2e.rotate ${CMAKE_CURRENT_LIST_DIR}/rotate.sh
   ARGS $<TARGET_FILE:root_new_key_only> FIXTURES notary LABELS e2e TIMEOUT 300)
+# Signs the digest and size a docker-registry started by the test serves.
+tufsign_script_test(e2e.registry ${CMAKE_CURRENT_LIST_DIR}/registry.sh
+  FIXTURES notary LABELS e2e TIMEOUT 300)

@@ -28,3 +28,21 @@ wait_for_exit() {
 		sleep 1
 	done
 }
+
+# stop_process_group PID NEEDLE: sends TERM, then KILL after 5 s, to the
+# process group led by PID. It signals only while the command line of PID
+# contains NEEDLE, so a reused PID is never hit. For processes started with
+# setsid, which lead their own group.
+stop_process_group() {
+	local pid=$1 i
+	if [ -n "$pid" ] && ps -o args= -p "$pid" 2>/dev/null | grep -qF -- "$2"; then
+		kill -TERM -- "-$pid" 2>/dev/null || true
+		for ((i = 0; i < 50; i++)); do
+			process_running "$pid" || break
+			sleep 0.1
+		done
+		if process_running "$pid"; then
+			kill -KILL -- "-$pid" 2>/dev/null || true
+		fi
+	fi
+}
