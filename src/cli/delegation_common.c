@@ -8,8 +8,10 @@
  * command line, so static storage is enough. */
 static char split_buf[4096];
 
-int cli_values(const cli_context *ctx, const cli_args *args, int id, int split,
-	       const char *out[CLI_MAX_VALUES])
+/* Collect the values of option id into out, split at commas when split is
+ * set. Returns their number, or -1 with *problem set. */
+static int collect_values(const cli_args *args, int id, int split, const char *out[CLI_MAX_VALUES],
+			  const char **problem)
 {
 	size_t used = 0;
 	int i, n = 0;
@@ -17,29 +19,45 @@ int cli_values(const cli_context *ctx, const cli_args *args, int id, int split,
 	for (i = 0; i < args->ngiven; i++) {
 		const char *v = args->given[i].value;
 		size_t len = strlen(v);
-		char *p, *save = NULL, *piece;
+		char *save = NULL, *piece;
 
 		if (args->given[i].id != id)
 			continue;
-		if (!split || used + len + 1 > sizeof(split_buf)) {
+		if (!split) {
 			if (n == CLI_MAX_VALUES)
 				goto too_many;
 			out[n++] = v;
 			continue;
 		}
-		p = memcpy(split_buf + used, v, len + 1);
-		used += len + 1;
-		for (piece = strtok_r(p, ",", &save); piece != NULL;
+		if (used + len + 1 > sizeof(split_buf)) {
+			*problem = "the values of one option are too long";
+			return -1;
+		}
+		memcpy(split_buf + used, v, len + 1);
+		for (piece = strtok_r(split_buf + used, ",", &save); piece != NULL;
 		     piece = strtok_r(NULL, ",", &save)) {
 			if (n == CLI_MAX_VALUES)
 				goto too_many;
 			out[n++] = piece;
 		}
+		used += len + 1;
 	}
 	return n;
 too_many:
-	cli_usage_error(ctx, "too many values for one option: the maximum is %d", CLI_MAX_VALUES);
+	*problem = "too many values for one option";
 	return -1;
+}
+
+int cli_values(const cli_context *ctx, const cli_args *args, int id, int split,
+	       const char *out[CLI_MAX_VALUES])
+{
+	const char *problem = NULL;
+	int n = collect_values(args, id, split, out, &problem);
+
+	if (n < 0)
+		cli_usage_error(ctx, "%s: give at most %d values in at most %zu bytes", problem,
+				CLI_MAX_VALUES, sizeof(split_buf) - 1);
+	return n;
 }
 
 tufsign_status cli_publish_roles(const cli_context *ctx, const cli_args *args,
@@ -49,9 +67,15 @@ tufsign_status cli_publish_roles(const cli_context *ctx, const cli_args *args,
 				 tufsign_publish_result *result, tufsign_error *err)
 {
 	const char *roles[CLI_MAX_VALUES];
-	int n = cli_values(ctx, args, OPT_ROLE, 1, roles);
+	const char *problem = NULL;
+	int n = collect_values(args, OPT_ROLE, 1, roles, &problem);
 
-	if (n <= 0)
+	(void)ctx;
+	if (n < 0)
+		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+					 "invalid --role: %s; give at most %d roles", problem,
+					 CLI_MAX_VALUES);
+	if (n == 0)
 		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 					 "--role needs a delegation role such as "
 					 "targets/releases");

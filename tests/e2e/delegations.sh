@@ -136,6 +136,14 @@ assert_contains "$STDERR" "invalid signer name 'Alice'"
 assert_exit 2 ts delegation add "$gun" _x --key "$(key_uri targets)" \
 	--signer-key "$(key_uri alice)"
 assert_contains "$STDERR" "invalid signer name '_x'"
+# Option values beyond the limits are usage errors, reported once.
+assert_exit 2 ts delegation add "$gun" dave --key "$(key_uri targets)" \
+	--signer-key "$(key_uri alice)" --paths "$(printf 'v%04d,' $(seq 1 1000))"
+assert_contains "$STDERR" "the values of one option are too long"
+assert_exit 2 ts sign "$gun" v3 --key "$(key_uri bob)" --manifest "$TEST_DIR/m2.json" \
+	--role "$(printf 'targets/r%d,' $(seq 1 9))"
+assert_eq "tufsign: invalid --role: too many values for one option; give at most 8 roles" \
+	"$STDERR" "message for nine roles"
 # The targets key must be the repository's.
 assert_exit 4 ts delegation add "$gun" carol --key "$(key_uri alice)" \
 	--signer-key "$(key_uri alice)"
