@@ -713,11 +713,50 @@ static tufsign_status stage(tufsign_trust_txn *txn, const tf_role_bytes *b, tufs
 	return tufsign_trust_txn_stage(txn, b->role, b->data, b->len, err);
 }
 
-tufsign_status tf_repo_save(tufsign_trust_txn *txn, const tf_repo_state *state, tufsign_error *err)
+static int holds_delegation(const tf_repo_state *state, const char *role)
 {
-	tufsign_status st = tufsign_trust_txn_stage_clear(txn, err);
 	size_t i;
 
+	for (i = 0; i < state->delegation_count; i++)
+		if (strcmp(state->delegations[i].role, role) == 0)
+			return 1;
+	return 0;
+}
+
+/* Stage again the cached file of each delegation that the snapshot lists
+ * but state left out (its signatures failed, or targets no longer delegates
+ * it). The cached file was verified when it was stored, and its version
+ * stays the floor that a later download of the role must not go below. */
+static tufsign_status keep_left_out(tufsign_trust_txn *txn, const tf_repo_state *state,
+				    tufsign_error *err)
+{
+	const tufsign_meta *snapshot = state->chain->snapshot;
+	tufsign_status st = TUFSIGN_OK;
+	size_t i;
+
+	for (i = 0; st == TUFSIGN_OK && i < snapshot->file_count; i++) {
+		const char *role = snapshot->files[i].name;
+		unsigned char *data = NULL;
+		size_t len = 0;
+		tufsign_error local;
+
+		if (strncmp(role, "targets/", 8) != 0 || holds_delegation(state, role))
+			continue;
+		tufsign_error_clear(&local);
+		if (tufsign_trust_txn_read(txn, role, &data, &len, &local) == TUFSIGN_OK)
+			st = tufsign_trust_txn_stage(txn, role, data, len, err);
+		free(data);
+	}
+	return st;
+}
+
+tufsign_status tf_repo_save(tufsign_trust_txn *txn, const tf_repo_state *state, tufsign_error *err)
+{
+	tufsign_status st = keep_left_out(txn, state, err);
+	size_t i;
+
+	if (st == TUFSIGN_OK)
+		st = tufsign_trust_txn_stage_clear(txn, err);
 	if (st == TUFSIGN_OK)
 		st = stage(txn, &state->root, err);
 	if (st == TUFSIGN_OK)

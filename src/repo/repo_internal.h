@@ -56,7 +56,9 @@ tufsign_status tf_repo_fetch_uploaded(tufsign_notary *client, tufsign_trust_txn 
 				      const tufsign_digest *digest, tf_repo_state **out,
 				      tufsign_error *err);
 
-/* Replace the cached files of the GUN with those of state and commit. */
+/* Replace the cached files of the GUN with those of state and commit. A
+ * delegation that the snapshot lists but state left out keeps its cached
+ * file, so its version stays the rollback floor. */
 tufsign_status tf_repo_save(tufsign_trust_txn *txn, const tf_repo_state *state, tufsign_error *err);
 
 /* Check the context and GUN every public operation receives. */
