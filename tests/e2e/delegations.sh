@@ -199,6 +199,9 @@ make_manifest "$TEST_DIR/m5.json"
 assert_exit 0 ts sign "$gun3" v1 --key "$(key_uri alice)" --role "targets/$long" \
 	--manifest "$TEST_DIR/m5.json"
 assert_exit 0 ts delegation remove "$gun3" "$long" --key "$(key_uri targets)"
+# The cached file of the removed role stays: its version bounds later downloads.
+cached=$(find -L "$TUFSIGN_TRUST_DIR" -path '*/current/*' -name "$long.json" | wc -l)
+assert_eq 1 "$cached" "cached files of targets/$long after its removal"
 assert_exit 0 ts delegation add "$gun3" "$long" --key "$(key_uri targets)" \
 	--signer-key "$(key_uri alice)"
 assert_contains "$STDERR" "ignoring targets/$long of '$gun3', as clients do"
