@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -25,6 +26,26 @@ static const struct input_file_option {
 	{OPT_SIGNER_PUBKEY, "signer-pubkey", EXIT_USAGE},
 };
 
+/* Return 1 when path can be read; errno says why not. A FIFO is only
+ * checked for permission, because opening it would take the place of the
+ * real reader: the writer's data would be lost or the writer would wait for
+ * a reader that never comes. */
+static int readable(const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(path, &st) != 0)
+		return 0;
+	if (!S_ISREG(st.st_mode))
+		return access(path, R_OK) == 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 int cli_check_input_files(const cli_args *args)
 {
 	size_t i, k;
@@ -32,15 +53,11 @@ int cli_check_input_files(const cli_args *args)
 	for (i = 0; i < (size_t)args->ngiven; i++) {
 		for (k = 0; k < sizeof(input_file_options) / sizeof(input_file_options[0]); k++) {
 			const struct input_file_option *o = &input_file_options[k];
-			int fd;
 
 			if (o->id != args->given[i].id)
 				continue;
-			fd = open(args->given[i].value, O_RDONLY | O_CLOEXEC);
-			if (fd >= 0) {
-				close(fd);
+			if (readable(args->given[i].value))
 				continue;
-			}
 			cli_error("cannot read --%s '%s': %s", o->name, args->given[i].value,
 				  strerror(errno));
 			return o->exit_code;

@@ -65,6 +65,14 @@ assert_exit 0 "$TUFSIGN" --pin-file "$TEST_DIR/pin with space" key list "$token"
 assert_contains "$STDOUT" "targets"
 assert_exit 0 env TUFSIGN_PIN="$pin" "$TUFSIGN" key list "$token"
 assert_contains "$STDOUT" "root"
+# A PIN file that is a FIFO: the early check of input files only tests its
+# permission, so the writer's line reaches the PIN reader.
+mkfifo "$TEST_DIR/pin.fifo"
+printf '%s\n' "$pin" >"$TEST_DIR/pin.fifo" &
+writer=$!
+assert_exit 0 timeout 20 "$TUFSIGN" --pin-file "$TEST_DIR/pin.fifo" key list "$token"
+assert_contains "$STDOUT" "targets"
+kill "$writer" 2>/dev/null || true
 # An empty PIN file is an error before any login.
 : >"$TEST_DIR/empty"
 : >"$log"
