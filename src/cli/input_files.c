@@ -26,7 +26,7 @@ static const struct input_file_option {
 	{OPT_SIGNER_PUBKEY, "signer-pubkey", EXIT_USAGE},
 };
 
-/* Return 1 when path can be read; errno says why not. A FIFO is only
+/* Return 1 when path can be read, else 0 with errno set. A FIFO is only
  * checked for permission, because opening it would take the place of the
  * real reader: the writer's data would be lost or the writer would wait for
  * a reader that never comes. */
