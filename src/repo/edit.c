@@ -124,7 +124,9 @@ static tufsign_status confirm(tf_edit_job *job, tufsign_error *err)
 	return TUFSIGN_OK;
 }
 
-static tufsign_status attempt(tf_edit_job *job, int *changed, tufsign_error *err)
+/* Run one attempt. *uploaded is set once the server accepted the upload,
+ * even when the confirmation then fails. */
+static tufsign_status attempt(tf_edit_job *job, int *changed, int *uploaded, tufsign_error *err)
 {
 	tufsign_status st;
 
@@ -141,6 +143,7 @@ static tufsign_status attempt(tf_edit_job *job, int *changed, tufsign_error *err
 		st = tufsign_notary_publish(job->ctx->client, job->gun, job->files, job->file_count,
 					    err);
 	}
+	*uploaded |= st == TUFSIGN_OK;
 	if (st == TUFSIGN_OK)
 		st = confirm(job, err);
 	return st;
@@ -177,14 +180,17 @@ tufsign_status tf_edit_run(tf_edit_job *job, tufsign_publish_result *result, tuf
 {
 	tufsign_status st;
 	unsigned n;
-	int changed = 0;
+	int changed = 0, uploaded = 0, first_use = 0;
 
 	memset(result, 0, sizeof(*result));
 	st = tf_repo_begin(job->ctx, job->gun, &job->txn, err);
 	for (n = 1; st == TUFSIGN_OK && n <= EDIT_ATTEMPTS; n++) {
 		attempt_release(job);
 		changed = 0;
-		st = attempt(job, &changed, err);
+		st = attempt(job, &changed, &uploaded, err);
+		/* A confirmation stages the root it checked, so after a lost race
+		 * the next attempt finds a pinned root even on first use. */
+		first_use |= job->state != NULL && job->state->first_use;
 		if (st != TUFSIGN_ERR_CONFLICT || n == EDIT_ATTEMPTS)
 			break;
 		TF_INFO(TF_REPO_LOG, "another publisher changed '%s' first; retrying (%s)",
@@ -194,7 +200,10 @@ tufsign_status tf_edit_run(tf_edit_job *job, tufsign_publish_result *result, tuf
 		wait_ms(EDIT_BACKOFF_MS * (long)n);
 	}
 	if (st == TUFSIGN_OK) {
-		fill_result(job, changed, n, result);
+		/* An earlier attempt may have uploaded the change that this one
+		 * found in place. */
+		fill_result(job, changed || uploaded, n, result);
+		result->first_use = first_use;
 		st = tf_repo_save(job->txn, job->state, err);
 	} else if (st == TUFSIGN_ERR_CONFLICT) {
 		tufsign_error_prefix(err, "gave up after %u attempts: ", n);

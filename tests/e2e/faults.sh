@@ -92,6 +92,21 @@ assert_exit 5 px sign "$gun" v5 --key "$key" --manifest "$TEST_DIR/m5.json"
 unchanged_since "$gun" "a connection dropped during the upload"
 proxy_reset
 
+# A change confirmed on the second attempt: the first confirmation gets the
+# timestamp from before the upload and sees a lost race, and the next attempt
+# finds the delegation in place. The result still reports the upload and,
+# for an agent with an empty trust cache, the first use.
+gen_key alice
+server_get "$gun" timestamp.json >"$TEST_DIR/timestamp-before.json"
+ts_path='"path": "/timestamp\\.json$"'
+proxy_rules "[{\"method\": \"GET\", $ts_path, \"count\": 1, \"action\": \"delay\", \"seconds\": 0},
+	{\"method\": \"GET\", $ts_path, \"count\": 1, \"action\": \"body\", \"file\": \"$TEST_DIR/timestamp-before.json\"}]"
+assert_exit 0 env TUFSIGN_TRUST_DIR="$TEST_DIR/new-agent" "$TUFSIGN" --json -s "$PROXY_URL" \
+	--tls-ca "$PROXY_CA" delegation add "$gun" alice --key "$key" --signer-key "$(key_uri alice)"
+assert_eq "true true 2" "$(jq -r '"\(.published) \(.first_use) \(.attempts)"' <<<"$STDOUT")" \
+	"delegation add confirmed on the second attempt"
+proxy_reset
+
 # Rolled-back metadata: the proxy serves the timestamp of targets version 2
 # to a client whose cache holds a newer one.
 assert_exit 0 px list "$gun"
