@@ -125,14 +125,19 @@ static tufsign_status confirm(tf_edit_job *job, tufsign_error *err)
 }
 
 /* Run one attempt. *uploaded is set once the server accepted the upload,
- * even when the confirmation then fails. */
-static tufsign_status attempt(tf_edit_job *job, int *changed, int *uploaded, tufsign_error *err)
+ * even when the confirmation then fails. *first_use is set when the fetch
+ * found no pinned root. A confirmation stages the root it checked, so after
+ * a lost race the next attempt finds a pinned root even on first use. */
+static tufsign_status attempt(tf_edit_job *job, int *changed, int *uploaded, int *first_use,
+			      tufsign_error *err)
 {
 	tufsign_status st;
 
 	st = tf_repo_fetch(job->ctx->client, job->txn, job->gun, job->ctx->pin, &job->state, err);
-	if (st == TUFSIGN_OK)
+	if (st == TUFSIGN_OK) {
+		*first_use |= job->state->first_use;
 		st = job->edit(job, changed, err);
+	}
 	if (st != TUFSIGN_OK || !*changed)
 		return st;
 	if (job->snapshot != NULL)
@@ -187,10 +192,7 @@ tufsign_status tf_edit_run(tf_edit_job *job, tufsign_publish_result *result, tuf
 	for (n = 1; st == TUFSIGN_OK && n <= EDIT_ATTEMPTS; n++) {
 		attempt_release(job);
 		changed = 0;
-		st = attempt(job, &changed, &uploaded, err);
-		/* A confirmation stages the root it checked, so after a lost race
-		 * the next attempt finds a pinned root even on first use. */
-		first_use |= job->state != NULL && job->state->first_use;
+		st = attempt(job, &changed, &uploaded, &first_use, err);
 		if (st != TUFSIGN_ERR_CONFLICT || n == EDIT_ATTEMPTS)
 			break;
 		TF_INFO(TF_REPO_LOG, "another publisher changed '%s' first; retrying (%s)",
