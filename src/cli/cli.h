@@ -250,6 +250,9 @@ typedef struct cli_signing {
 tufsign_status cli_signing_open(const cli_context *ctx, const cli_args *args, cli_signing *s,
 				tufsign_error *err);
 void cli_signing_close(cli_signing *s);
+/* Check the --role values before any token or network use: returns
+ * EXIT_OK, or prints a usage error and returns EXIT_USAGE. */
+int cli_check_roles(const cli_context *ctx, const cli_args *args);
 /* Publish changes into the --role delegations instead of targets. */
 tufsign_status cli_publish_roles(const cli_context *ctx, const cli_args *args,
 				 const tufsign_repo_context *repo, const char *gun,

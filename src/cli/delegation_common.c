@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tufsign/metadata.h"
 
 /* Storage for the pieces of comma-separated values. One run parses one
  * command line, so static storage is enough. */
@@ -58,6 +59,35 @@ int cli_values(const cli_context *ctx, const cli_args *args, int id, int split,
 		cli_usage_error(ctx, "%s: give at most %d values in at most %zu bytes", problem,
 				CLI_MAX_VALUES, sizeof(split_buf) - 1);
 	return n;
+}
+
+int cli_check_roles(const cli_context *ctx, const cli_args *args)
+{
+	const char *roles[CLI_MAX_VALUES];
+	const char *problem = NULL;
+	tufsign_error err;
+	int i, n;
+
+	(void)ctx;
+	if (args->count[OPT_ROLE] == 0)
+		return EXIT_OK;
+	n = collect_values(args, OPT_ROLE, 1, roles, &problem);
+	if (n < 0) {
+		cli_error("invalid --role: %s; give at most %d roles", problem, CLI_MAX_VALUES);
+		return EXIT_USAGE;
+	}
+	if (n == 0) {
+		cli_error("--role needs a delegation role such as targets/releases");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < n; i++) {
+		tufsign_error_clear(&err);
+		if (tufsign_meta_check_role_name(roles[i], &err) != TUFSIGN_OK) {
+			cli_error("--role: %s", err.message);
+			return EXIT_USAGE;
+		}
+	}
+	return EXIT_OK;
 }
 
 tufsign_status cli_publish_roles(const cli_context *ctx, const cli_args *args,

@@ -290,6 +290,9 @@ int cli_publish_changes(cli_context *ctx, const cli_args *args, const char *gun,
 	int rc;
 
 	tufsign_error_clear(&err);
+	rc = cli_check_roles(ctx, args);
+	if (rc != EXIT_OK)
+		goto out;
 	if (cli_repo_open(ctx, args, &repo, &err) != TUFSIGN_OK ||
 	    cli_key_open(ctx, args->value[OPT_KEY], &targets, &err) != TUFSIGN_OK ||
 	    (args->value[OPT_SNAPSHOT_KEY] != NULL &&

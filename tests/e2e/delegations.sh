@@ -144,6 +144,11 @@ assert_exit 2 ts sign "$gun" v3 --key "$(key_uri bob)" --manifest "$TEST_DIR/m2.
 	--role "$(printf 'targets/r%d,' $(seq 1 9))"
 assert_eq "tufsign: invalid --role: too many values for one option; give at most 8 roles" \
 	"$STDERR" "message for nine roles"
+# A malformed role is rejected before the token or the server is used.
+assert_exit 2 ts sign "$gun" v3 --key "pkcs11:token=no-such-token;object=x" \
+	--manifest "$TEST_DIR/m2.json" --role targets/Bob
+assert_contains "$STDERR" "tufsign: --role: invalid delegation name 'targets/Bob'"
+assert_not_contains "$STDERR" "no-such-token"
 # The targets key must be the repository's.
 assert_exit 4 ts delegation add "$gun" carol --key "$(key_uri alice)" \
 	--signer-key "$(key_uri alice)"
