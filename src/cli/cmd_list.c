@@ -133,7 +133,7 @@ static int run(cli_context *ctx, const cli_args *args)
 
 const cli_command cmd_list = {
 	.name = "list",
-	.operands = "GUN",
+	.operands = "GUN [--root-key-id ID | --root-cert FILE]",
 	.summary = "List the signed tags, verified from the pinned root",
 	.description = "Prints one row per signed tag: TAG, SIZE, the ROLE that signed it "
 		       "(targets, or a delegation such as targets/releases) and DIGEST. Tags "

@@ -5,7 +5,8 @@
 #include "cli.h"
 
 static const cli_option options[] = {
-	{OPT_KEY, "key", 'k', "URI", "targets key (PKCS#11 URI or key file)"},
+	{OPT_KEY, "key", 'k', "URI",
+	 "targets key, or with --role the delegation's signing key (PKCS#11 URI or key file)"},
 	{OPT_SNAPSHOT_KEY, "snapshot-key", 0, "URI",
 	 "snapshot key, when the snapshot is signed locally"},
 	{OPT_ROLE, "role", 0, "ROLE",
@@ -22,6 +23,8 @@ static int print_result(const cli_context *ctx, const char *gun,
 			const tufsign_target_change *changes, size_t count,
 			const tufsign_publish_result *r)
 {
+	char versions[1024];
+
 	(void)count;
 	if (ctx->json)
 		return cli_print_json(json_pack(
@@ -35,10 +38,10 @@ static int print_result(const cli_context *ctx, const char *gun,
 			       ? EXIT_OK
 			       : EXIT_FAILED;
 	printf("%s\n", changes[0].name);
-	cli_info(ctx,
-		 "removed tag '%s' from %s: targets version %lld, snapshot %lld, timestamp %lld",
-		 changes[0].name, gun, (long long)r->targets_version,
-		 (long long)r->snapshot_version, (long long)r->timestamp_version);
+	cli_signed_versions(r, versions, sizeof(versions));
+	cli_info(ctx, "removed tag '%s' from %s: %s, snapshot %lld, timestamp %lld",
+		 changes[0].name, gun, versions, (long long)r->snapshot_version,
+		 (long long)r->timestamp_version);
 	return EXIT_OK;
 }
 
@@ -67,9 +70,10 @@ static int run(cli_context *ctx, const cli_args *args)
 
 const cli_command cmd_remove = {
 	.name = "remove",
-	.operands = "GUN TAG --key URI",
+	.operands = "GUN TAG --key URI [--role ROLE]... [--root-key-id ID | --root-cert FILE]",
 	.summary = "Remove a tag and publish the change",
-	.description = "Fails with exit code 8 when the tag is not signed in the targets role.",
+	.description = "Fails with exit code 8 when the tag is not signed in the targets role "
+		       "(with --role, in that delegation).",
 	.options = options,
 	.min_operands = 2,
 	.max_operands = 2,

@@ -10,7 +10,8 @@
 #define MAX_TARGETS_FILE ((size_t)256 << 20)
 
 static const cli_option options[] = {
-	{OPT_KEY, "key", 'k', "URI", "targets key (PKCS#11 URI or key file)"},
+	{OPT_KEY, "key", 'k', "URI",
+	 "targets key, or with --role the delegation's signing key (PKCS#11 URI or key file)"},
 	{OPT_DIGEST, "digest", 0, "sha256:HEX", "digest of the manifest the tag names"},
 	{OPT_SIZE, "size", 0, "N", "size of the manifest in bytes"},
 	{OPT_MANIFEST, "manifest", 0, "FILE", "take digest and size from the bytes of FILE"},
@@ -188,7 +189,7 @@ static int print_result(const cli_context *ctx, const char *gun,
 			const tufsign_target_change *changes, size_t count,
 			const tufsign_publish_result *r)
 {
-	char digest[CLI_DIGEST_SIZE];
+	char digest[CLI_DIGEST_SIZE], versions[1024];
 	json_t *list = ctx->json ? json_array() : NULL;
 	size_t i;
 
@@ -213,12 +214,11 @@ static int print_result(const cli_context *ctx, const char *gun,
 			       r->first_use)) == 0
 			       ? EXIT_OK
 			       : EXIT_FAILED;
+	cli_signed_versions(r, versions, sizeof(versions));
 	if (r->published)
-		cli_info(ctx,
-			 "signed %zu tag%s in %s: targets version %lld, snapshot %lld, "
-			 "timestamp %lld",
-			 count, count == 1 ? "" : "s", gun, (long long)r->targets_version,
-			 (long long)r->snapshot_version, (long long)r->timestamp_version);
+		cli_info(ctx, "signed %zu tag%s in %s: %s, snapshot %lld, timestamp %lld", count,
+			 count == 1 ? "" : "s", gun, versions, (long long)r->snapshot_version,
+			 (long long)r->timestamp_version);
 	else
 		cli_info(ctx, "%s already holds %s; nothing to publish", gun,
 			 count == 1 ? "this tag" : "these tags");
@@ -247,13 +247,13 @@ static int run(cli_context *ctx, const cli_args *args)
 const cli_command cmd_sign = {
 	.name = "sign",
 	.operands = "GUN [TAG] --key URI (--digest sha256:HEX --size N | --manifest FILE | "
-		    "--targets-file FILE)",
+		    "--targets-file FILE) [--role ROLE]... [--root-key-id ID | --root-cert FILE]",
 	.summary = "Add or replace a signed tag and publish it",
 	.description = "Fetches and verifies the repository, sets each tag to its digest and "
-		       "size, signs targets (and the snapshot, with --snapshot-key) on the "
-		       "token, uploads and confirms the change on the server. When another "
-		       "publisher wins the race, it fetches again and retries. Prints one line "
-		       "per tag on stdout: TAG, digest, size.",
+		       "size, signs targets (with --role, each delegation instead; and the "
+		       "snapshot, with --snapshot-key) on the token, uploads and confirms the "
+		       "change on the server. When another publisher wins the race, it fetches "
+		       "again and retries. Prints one line per tag on stdout: TAG, digest, size.",
 	.options = options,
 	.min_operands = 1,
 	.max_operands = 2,

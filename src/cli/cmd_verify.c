@@ -63,7 +63,7 @@ static int run(cli_context *ctx, const cli_args *args)
 
 const cli_command cmd_verify = {
 	.name = "verify",
-	.operands = "GUN TAG [--digest sha256:HEX]",
+	.operands = "GUN TAG [--digest sha256:HEX] [--root-key-id ID | --root-cert FILE]",
 	.summary = "Exit 0 only if the tag is signed (and has the given digest)",
 	.description = "Looks the tag up the way Docker clients do (targets/releases, then "
 		       "targets, then other delegations). Exit code 8 when the tag is not "
