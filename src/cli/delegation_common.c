@@ -1,5 +1,6 @@
 /* Helpers of the delegation commands: repeated option values and the
  * --role routing of sign and remove. */
+#include <ctype.h>
 #include <string.h>
 
 #include "cli.h"
@@ -61,6 +62,25 @@ int cli_values(const cli_context *ctx, const cli_args *args, int id, int split,
 	return n;
 }
 
+/* Report an invalid --role value; when only its case is wrong, name the
+ * lower-case role that would work. */
+static void report_role(const char *role, const char *message)
+{
+	char lower[256];
+	tufsign_error err;
+	size_t i;
+
+	tufsign_error_clear(&err);
+	for (i = 0; role[i] != '\0' && i < sizeof(lower) - 1; i++)
+		lower[i] = (char)tolower((unsigned char)role[i]);
+	lower[i] = '\0';
+	if (role[i] == '\0' && strcmp(lower, role) != 0 &&
+	    tufsign_meta_check_role_name(lower, &err) == TUFSIGN_OK)
+		cli_error("--role: %s; use lower case, for example '%s'", message, lower);
+	else
+		cli_error("--role: %s", message);
+}
+
 int cli_check_roles(const cli_context *ctx, const cli_args *args)
 {
 	const char *roles[CLI_MAX_VALUES];
@@ -83,7 +103,7 @@ int cli_check_roles(const cli_context *ctx, const cli_args *args)
 	for (i = 0; i < n; i++) {
 		tufsign_error_clear(&err);
 		if (tufsign_meta_check_role_name(roles[i], &err) != TUFSIGN_OK) {
-			cli_error("--role: %s", err.message);
+			report_role(roles[i], err.message);
 			return EXIT_USAGE;
 		}
 	}

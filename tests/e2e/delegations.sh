@@ -148,6 +148,7 @@ assert_eq "tufsign: invalid --role: too many values for one option; give at most
 assert_exit 2 ts sign "$gun" v3 --key "pkcs11:token=no-such-token;object=x" \
 	--manifest "$TEST_DIR/m2.json" --role targets/Bob
 assert_contains "$STDERR" "tufsign: --role: invalid delegation name 'targets/Bob'"
+assert_contains "$STDERR" "; use lower case, for example 'targets/bob'"
 assert_not_contains "$STDERR" "no-such-token"
 # The targets key must be the repository's.
 assert_exit 4 ts delegation add "$gun" carol --key "$(key_uri alice)" \
