@@ -38,7 +38,7 @@ static json_t *role_json(const tufsign_chain *chain, const tufsign_role *role)
 			 doc != NULL ? json_integer(doc->version) : json_null());
 }
 
-/* One line per role: ROLE, threshold, paths, canonical key IDs. */
+/* One line per role under the header: ROLE, threshold, paths, canonical key IDs. */
 static void print_role(const tufsign_chain *chain, const tufsign_role *role)
 {
 	size_t i;
@@ -74,6 +74,7 @@ static int run(cli_context *ctx, const cli_args *args)
 		goto out;
 	chain = tufsign_repo_chain(repo);
 	if (!ctx->json) {
+		printf("ROLE\tTHRESHOLD\tPATHS\tKEY IDS\n");
 		for (i = 0; i < chain->targets->role_count; i++)
 			print_role(chain, &chain->targets->roles[i]);
 		goto out;
@@ -95,10 +96,11 @@ out:
 
 const cli_command cmd_delegation_list = {
 	.name = "delegation list",
-	.operands = "GUN",
+	.operands = "GUN [--root-key-id ID | --root-cert FILE]",
 	.summary = "List the delegations of targets, verified from the pinned root",
-	.description = "Prints one line per delegation of targets: role, threshold, "
-		       "paths, and the canonical key IDs 'docker trust inspect' shows.",
+	.description = "Prints a header row, then one tab-separated line per delegation of "
+		       "targets: role, threshold, paths, and the canonical key IDs 'docker "
+		       "trust inspect' shows.",
 	.options = options,
 	.min_operands = 1,
 	.max_operands = 1,

@@ -37,7 +37,8 @@ assert_eq "targets/alice 1 [\"\"] $alice_x509 $alice_id null|targets/releases 1 
 	"$(jq -r '[.delegations[] | "\(.role) \(.threshold) \(.paths | tojson) \(.keys[0].key_id) \(.keys[0].canonical_key_id) \(.version)"] | join("|")' <<<"$STDOUT")" \
 	"delegation list"
 assert_exit 0 ts delegation list "$gun"
-assert_eq "targets/alice	1	\"\"	$alice_id" "$(head -1 <<<"$STDOUT")" "delegation list text"
+assert_eq "ROLE	THRESHOLD	PATHS	KEY IDS
+targets/alice	1	\"\"	$alice_id" "$(head -2 <<<"$STDOUT")" "delegation list text"
 
 # Sign into both roles at once, as docker trust sign does.
 make_manifest "$TEST_DIR/m1.json"
