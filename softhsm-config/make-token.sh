@@ -11,8 +11,9 @@
 #                         SoftHSM2 and no other module (p11-kit ignores user
 #                         configuration for root, see write_p11kit_config)
 #   TOKEN_DIR TOKEN_LABEL TOKEN_SO_PIN TOKEN_PIN TOKEN_PIN_FILE TOKEN_URI
-# The env file is also printed on stdout. Nothing runs in the background:
-# removing DIR removes the token.
+# The env file is also printed on stdout without the PIN lines, which stay
+# in token.env and DIR/pin only, so a log of the run holds no PIN.
+# Nothing runs in the background: removing DIR removes the token.
 # Needs (Debian): softhsm2, p11-kit-modules (for the proxy).
 set -euo pipefail
 
@@ -124,4 +125,4 @@ write_p11kit_config "$module" "$dir/home"
 	env_line TOKEN_PIN_FILE "$dir/pin"
 	env_line TOKEN_URI "pkcs11:token=$label"
 } >"$dir/token.env"
-cat "$dir/token.env"
+grep -v -e '^export TOKEN_SO_PIN=' -e '^export TOKEN_PIN=' "$dir/token.env"
