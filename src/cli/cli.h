@@ -16,11 +16,13 @@ enum cli_exit {
 	EXIT_FAILED = 1,     /* the operation failed for another reason */
 	EXIT_USAGE = 2,      /* bad command line or invalid input value */
 	EXIT_PIN = 3,        /* PIN missing, wrong, locked or expired */
-	EXIT_TOKEN = 4,      /* module, token, key or mechanism unavailable */
+	EXIT_TOKEN = 4,      /* module, token, key or mechanism unavailable, or a key
+			      * that is not the one the metadata lists for its role */
 	EXIT_NETWORK = 5,    /* server unreachable, TLS, authentication or server error */
 	EXIT_UNTRUSTED = 6,  /* downloaded metadata failed verification */
 	EXIT_CONFLICT = 7,   /* publish conflict still lost after the retries */
-	EXIT_NOT_SIGNED = 8, /* verify: the tag is not signed or has another digest */
+	EXIT_NOT_SIGNED = 8, /* verify: the tag is not signed or has another digest;
+			      * remove: the tag is not signed */
 };
 
 /* Option identifiers shared by all commands; global ones come first. */
