@@ -79,16 +79,27 @@ static const tufsign_pubkey *find_role_key(const tufsign_meta *root, const tufsi
 	return NULL;
 }
 
-/* Write the key IDs of role into buf as "a, b" for messages. */
-static void list_ids(const tufsign_role *role, char *buf, size_t size)
+void tf_repo_describe_keys(const tufsign_meta *doc, const tufsign_role *role, char *buf,
+			   size_t size)
 {
 	size_t i, used = 0;
 
 	buf[0] = '\0';
 	for (i = 0; role != NULL && i < role->keyid_count && used + 1 < size; i++) {
-		int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", role->keyids[i]);
+		const tufsign_pubkey *key = tufsign_meta_find_key(doc, role->keyids[i]);
+		char canonical[TUFSIGN_KEYID_SIZE] = "";
+		tufsign_error ignored;
+		int n;
 
-		if (n < 0)
+		tufsign_error_clear(&ignored);
+		if (key != NULL)
+			tufsign_pubkey_canonical_id(key, canonical, &ignored);
+		n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", role->keyids[i]);
+		if (n > 0 && (size_t)n < size - used && canonical[0] != '\0' &&
+		    strcmp(canonical, role->keyids[i]) != 0)
+			n += snprintf(buf + used + (size_t)n, size - used - (size_t)n,
+				      " (canonical %s)", canonical);
+		if (n < 0 || (size_t)n >= size - used)
 			break;
 		used += (size_t)n;
 	}
@@ -101,7 +112,7 @@ tufsign_status tf_repo_match_key(const tufsign_meta *root, const char *gun, cons
 				 tufsign_error *err)
 {
 	const tufsign_role *entry = tufsign_meta_find_role(root, role);
-	char id[TUFSIGN_KEYID_SIZE], ids[300];
+	char id[TUFSIGN_KEYID_SIZE], ids[400];
 	tufsign_status st;
 
 	*listed = NULL;
@@ -111,12 +122,14 @@ tufsign_status tf_repo_match_key(const tufsign_meta *root, const char *gun, cons
 	*listed = find_role_key(root, entry, id);
 	if (*listed != NULL)
 		return TUFSIGN_OK;
-	list_ids(entry, ids, sizeof(ids));
-	return tufsign_error_set(err, TUFSIGN_ERR_KEY_NOT_FOUND,
-				 "key '%s' (key ID %s) is not the %s key of '%s': root version "
-				 "%lld lists %s key ID %s; use that key",
-				 signer->label ? signer->label : "(unnamed)", id, role, gun,
-				 (long long)root->version, role, ids);
+	tf_repo_describe_keys(root, entry, ids, sizeof(ids));
+	st = tufsign_error_set(err, TUFSIGN_ERR_KEY_NOT_FOUND,
+			       "key '%s' (key ID %s) is not the %s key of '%s': root version "
+			       "%lld lists %s key ID %s; use that key",
+			       signer->label ? signer->label : "(unnamed)", id, role, gun,
+			       (long long)root->version, role, ids);
+	tufsign_error_locate(err, role, NULL);
+	return st;
 }
 
 static tufsign_status cert_pin_id(const tufsign_repo_pin *pin, char id[TUFSIGN_KEYID_SIZE],
@@ -139,7 +152,7 @@ tufsign_status tf_repo_check_pin(const tufsign_meta *root, const tufsign_repo_pi
 				 tufsign_error *err)
 {
 	const tufsign_role *entry = tufsign_meta_find_role(root, "root");
-	char id[TUFSIGN_KEYID_SIZE], ids[300];
+	char id[TUFSIGN_KEYID_SIZE], ids[400];
 	const char *wanted = pin->root_key_id;
 
 	if (pin->root_cert_pem != NULL) {
@@ -151,10 +164,11 @@ tufsign_status tf_repo_check_pin(const tufsign_meta *root, const tufsign_repo_pi
 	}
 	if (wanted == NULL || find_role_key(root, entry, wanted) != NULL)
 		return TUFSIGN_OK;
-	list_ids(entry, ids, sizeof(ids));
+	tf_repo_describe_keys(root, entry, ids, sizeof(ids));
 	return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED,
 				 "the server's root (version %lld) does not list %s %s; its root "
-				 "key IDs are %s",
+				 "key IDs are %s; if the root key was rotated (tufsign key "
+				 "rotate), pin the new root key ID",
 				 (long long)root->version,
 				 pin->root_cert_pem != NULL
 					 ? "the key ID of the given root certificate (--root-cert),"

@@ -73,6 +73,11 @@ tufsign_status tf_repo_begin(const tufsign_repo_context *ctx, const char *gun,
 tufsign_status tf_repo_check_pin(const tufsign_meta *root, const tufsign_repo_pin *pin,
 				 tufsign_error *err);
 
+/* Write the key IDs role lists in doc into buf as "a, b" for messages, each
+ * followed by " (canonical C)" when its plain key ID C differs. */
+void tf_repo_describe_keys(const tufsign_meta *doc, const tufsign_role *role, char *buf,
+			   size_t size);
+
 /* Find the key of root that role (e.g. "targets") lists for signer: the key
  * ID of the signer's public key, or a certificate key whose public key is
  * the signer's. *listed borrows from root. Fails with a message naming

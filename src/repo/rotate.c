@@ -80,16 +80,34 @@ static tufsign_status rotate_edit(tf_edit_job *job, int *changed, tufsign_error 
 	return tf_edit_sign(job, root, keys, 2, TF_ROOT_EXPIRY_YEARS, err);
 }
 
+/* Reject keys that cannot make a rotation, before anything is signed or
+ * fetched. */
+static tufsign_status check_keys(const tufsign_rotate_options *opts, tufsign_error *err)
+{
+	char old_id[TUFSIGN_KEYID_SIZE], new_id[TUFSIGN_KEYID_SIZE];
+	tufsign_status st;
+
+	if (opts->new_root->algo == TUFSIGN_ALGO_ED25519)
+		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+					 "the new root key is Ed25519, but notary accepts only "
+					 "ECDSA or RSA root certificates; use an ECDSA or RSA key");
+	st = tf_repo_signer_id(opts->old_root, old_id, err);
+	if (st == TUFSIGN_OK)
+		st = tf_repo_signer_id(opts->new_root, new_id, err);
+	if (st == TUFSIGN_OK && strcmp(old_id, new_id) == 0)
+		st = tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+				       "--new-root-key is the current root key (key ID %s); "
+				       "nothing to rotate",
+				       new_id);
+	return st;
+}
+
 static tufsign_status make_new_key(const char *gun, rotate_job *r, tufsign_error *err)
 {
 	char *pem = NULL;
 	size_t len = 0;
 	tufsign_status st;
 
-	if (r->new_root->algo == TUFSIGN_ALGO_ED25519)
-		return tufsign_error_set(err, TUFSIGN_ERR_UNSUPPORTED,
-					 "the new root key is Ed25519, but notary accepts only "
-					 "ECDSA or RSA root certificates; use an ECDSA or RSA key");
 	st = tufsign_cert_create(r->new_root, gun, NULL, &pem, &len, err);
 	if (st == TUFSIGN_OK)
 		st = tufsign_pubkey_from_cert_pem(&r->new_key, pem, len, err);
@@ -127,6 +145,8 @@ tufsign_status tufsign_repo_rotate_root(const tufsign_repo_context *ctx, const c
 		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 					 "a root rotation needs the old and the new root key");
 	st = tf_repo_check_call(ctx, gun, err);
+	if (st == TUFSIGN_OK)
+		st = check_keys(opts, err);
 	if (st != TUFSIGN_OK)
 		return st;
 	memset(&r, 0, sizeof(r));

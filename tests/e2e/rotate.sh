@@ -12,6 +12,7 @@ e2e_setup
 gen_key root
 gen_key root2
 gen_key root3
+gen_key root_ed ed25519
 gen_key targets
 gun=$(unique_gun)
 init_repo "$gun" root targets
@@ -32,6 +33,12 @@ assert_exit 0 ts -d "$old_cache" list "$gun"
 
 # Without the old root's signature the server keeps the old root.
 snapshot_states "$gun"
+# Keys that cannot make a rotation are refused before anything is signed.
+assert_exit 2 ts key rotate "$gun" --root-key "$(key_uri root)" --new-root-key "$(key_uri root)"
+assert_contains "$STDERR" "--new-root-key is the current root key (key ID "
+assert_contains "$STDERR" "); nothing to rotate"
+assert_exit 2 ts key rotate "$gun" --root-key "$(key_uri root)" --new-root-key "$(key_uri root_ed)"
+assert_contains "$STDERR" "the new root key is Ed25519, but notary accepts only ECDSA or RSA"
 assert_exit 27 "$1" "$NOTARY_URL" "$NOTARY_CA" "$gun" "$(key_uri root3)"
 assert_contains "$STDOUT" "TUFSIGN_ERR_SERVER: upload of 1 file to '$gun' failed: HTTP 400"
 assert_contains "$STDOUT" "could not rotate trust to a new trusted root: failed to validate data with current trusted certificates"
@@ -42,6 +49,7 @@ assert_exit 0 ts --json key rotate "$gun" --root-key "$(key_uri root)" \
 assert_eq "2 $old_root_id" "$(jq -r '"\(.root_version) \(.old_root_key_id)"' <<<"$STDOUT")" \
 	"rotation result"
 new_root_id=$(jq -r .new_root_key_id <<<"$STDOUT")
+new_root_plain=$(jq -r .new_root_canonical_key_id <<<"$STDOUT")
 [ "$new_root_id" != "$old_root_id" ] || fail "the root key ID did not change"
 root=$(server_get "$gun" root.json)
 assert_eq "2 $new_root_id" "$(jq -r '"\(.signed.version) \(.signed.roles.root.keyids | join(","))"' <<<"$root")" \
@@ -62,6 +70,10 @@ assert_exit 0 ts -d "$old_cache" --json list "$gun"
 assert_eq "$new_root_id v1" "$(jq -r '"\(.root_key_ids | join(",")) \(.targets[0].tag)"' <<<"$STDOUT")" \
 	"tufsign list from the old cache"
 check_oracles "$gun" v1 "$DIGEST" "$SIZE"
+# A fresh cache pinning the old root key says how to pin the new one.
+assert_exit 6 ts -d "$TEST_DIR/pin-cache" list "$gun" --root-key-id "$old_root_id"
+assert_contains "$STDERR" "does not list the root key ID given with --root-key-id, $old_root_id"
+assert_contains "$STDERR" "if the root key was rotated (tufsign key rotate), pin the new root key ID"
 if docker_cli_present; then
 	assert_eq "$new_root_id" "$(oracle_docker_root_key "$gun")" "docker root key"
 fi
@@ -71,8 +83,9 @@ make_manifest "$TEST_DIR/m2.json"
 assert_exit 0 ts sign "$gun" v2 --key "$(key_uri targets)" --manifest "$TEST_DIR/m2.json"
 check_oracles "$gun" v2 "$DIGEST" "$SIZE"
 snapshot_states "$gun"
-assert_exit 4 ts key rotate "$gun" --root-key "$(key_uri root)" --new-root-key "$(key_uri root)"
+assert_exit 4 ts key rotate "$gun" --root-key "$(key_uri root)" --new-root-key "$(key_uri root3)"
 assert_contains "$STDERR" "is not the root key of '$gun'"
+assert_contains "$STDERR" "lists root key ID $new_root_id (canonical $new_root_plain)"
 unchanged_since "$gun" "a rotation with the replaced root key"
 
 # With the snapshot key on the token, the rotation re-signs the snapshot.
