@@ -183,6 +183,15 @@ typedef struct tufsign_publish_options {
 } tufsign_publish_options;
 
 /* Outcome of tufsign_repo_publish(). */
+/* Most delegation roles one tufsign_repo_publish_delegations() signs. */
+#define TUFSIGN_MAX_SIGN_ROLES 8
+
+/* A role signed by a publish and its version now current on the server. */
+typedef struct tufsign_role_version {
+	char name[TUFSIGN_ROLE_NAME_SIZE];
+	int64_t version;
+} tufsign_role_version;
+
 typedef struct tufsign_publish_result {
 	int published;           /* 0: every change was already on the server */
 	int first_use;           /* the root was pinned in this run */
@@ -192,6 +201,10 @@ typedef struct tufsign_publish_result {
 	int64_t timestamp_version;
 	char targets_key_id[TUFSIGN_KEYID_SIZE];
 	char root_key_id[TUFSIGN_KEYID_SIZE]; /* first root key ID root.json lists */
+	/* tufsign_repo_publish_delegations(): each role given, in that order;
+	 * role_count is 0 after the other calls. */
+	tufsign_role_version roles[TUFSIGN_MAX_SIGN_ROLES];
+	size_t role_count;
 } tufsign_publish_result;
 
 /* Apply changes to the targets of gun and publish them: fetch and verify
@@ -241,6 +254,10 @@ typedef struct tufsign_delegation_options {
 	size_t key_count;
 	const char *const *paths; /* add: path prefixes; NULL picks [""], every tag */
 	size_t path_count;
+	/* add: NULL, or key_count entries the caller owns; each gets the key ID
+	 * targets/<name> lists for that key, which is an earlier certificate's
+	 * ID when the role already held the same public key. */
+	char (*listed_ids)[TUFSIGN_KEYID_SIZE];
 } tufsign_delegation_options;
 
 /* Add signer opts->name the way "docker trust signer add" does: the role
@@ -260,7 +277,8 @@ TUFSIGN_API tufsign_status tufsign_repo_delegation_add(const tufsign_repo_contex
 /* Remove signer opts->name the way "docker trust signer remove" does: the
  * role targets/<name> goes, and its keys leave targets/releases unless
  * another signer still lists them; targets/releases itself is removed when
- * no key is left. TUFSIGN_ERR_NOT_FOUND when targets has no such role.
+ * no key is left. TUFSIGN_ERR_INVALID_ARGUMENT when targets has no such
+ * role.
  * opts->keys and opts->paths are ignored. */
 TUFSIGN_API tufsign_status tufsign_repo_delegation_remove(const tufsign_repo_context *ctx,
 							  const char *gun,

@@ -217,6 +217,10 @@ void cli_print_first_use(const cli_context *ctx, const cli_repo *r, const char *
 typedef int (*cli_publish_report)(const cli_context *ctx, const char *gun,
 				  const tufsign_target_change *changes, size_t count,
 				  const tufsign_publish_result *result);
+/* Write the roles a publish signed, each with its version, into buf:
+ * "targets version 3", or "targets/releases version 1, targets/alice
+ * version 2" after a publish with --role. */
+void cli_signed_versions(const tufsign_publish_result *r, char *buf, size_t size);
 /* Open the repository, the --key (and --snapshot-key) keys, publish the
  * changes and report them; returns the exit code. */
 int cli_publish_changes(cli_context *ctx, const cli_args *args, const char *gun,

@@ -27,6 +27,7 @@ static const cli_option options[] = {
 /* Signer keys collected from the options. */
 typedef struct signer_keys {
 	tufsign_pubkey keys[3 * CLI_MAX_VALUES];
+	char listed[3 * CLI_MAX_VALUES][TUFSIGN_KEYID_SIZE]; /* the IDs targets lists */
 	size_t count;
 } signer_keys;
 
@@ -91,18 +92,26 @@ static tufsign_status collect_keys(const cli_context *ctx, const cli_args *args,
 	return st;
 }
 
+/* The plain key ID docker and notary show; empty when it cannot be made. */
+static void canonical_id(const tufsign_pubkey *key, char out[TUFSIGN_KEYID_SIZE])
+{
+	tufsign_error ignored;
+
+	out[0] = '\0';
+	tufsign_error_clear(&ignored);
+	tufsign_pubkey_canonical_id(key, out, &ignored);
+}
+
 static json_t *keys_json(const signer_keys *s)
 {
 	json_t *list = json_array();
 	size_t i;
 
 	for (i = 0; i < s->count; i++) {
-		char canonical[TUFSIGN_KEYID_SIZE] = "";
-		tufsign_error ignored;
+		char canonical[TUFSIGN_KEYID_SIZE];
 
-		tufsign_error_clear(&ignored);
-		tufsign_pubkey_canonical_id(&s->keys[i], canonical, &ignored);
-		json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "key_id", s->keys[i].id,
+		canonical_id(&s->keys[i], canonical);
+		json_array_append_new(list, json_pack("{s:s,s:s,s:s}", "key_id", s->listed[i],
 						      "canonical_key_id", canonical, "keytype",
 						      tufsign_keytype_name(s->keys[i].type)));
 	}
@@ -127,8 +136,13 @@ static int report(const cli_context *ctx, const char *gun, const char *name, con
 			       r->first_use)) == 0
 			       ? EXIT_OK
 			       : EXIT_FAILED;
-	for (i = 0; i < s->count; i++)
-		printf("%s\t%s\n", name, s->keys[i].id);
+	for (i = 0; i < s->count; i++) {
+		char canonical[TUFSIGN_KEYID_SIZE];
+
+		canonical_id(&s->keys[i], canonical);
+		printf("%s\tkey ID %s\tcanonical %s (docker, notary)\n", name, s->listed[i],
+		       canonical);
+	}
 	if (r->published)
 		cli_info(ctx,
 			 "added signer '%s' to %s (targets/%s and targets/releases): targets "
@@ -181,6 +195,7 @@ static int run(cli_context *ctx, const cli_args *args)
 	s.options.key_count = keys.count;
 	s.options.paths = npaths > 0 ? paths : NULL;
 	s.options.path_count = (size_t)npaths;
+	s.options.listed_ids = keys.listed;
 	if (tufsign_repo_delegation_add(&s.repo.context, gun, &s.options, &result, &err) !=
 	    TUFSIGN_OK)
 		rc = cli_fail(ctx, &err);

@@ -23,6 +23,8 @@ static int print_result(const cli_context *ctx, const char *gun,
 			const tufsign_target_change *changes, size_t count,
 			const tufsign_publish_result *r)
 {
+	char versions[1024];
+
 	(void)count;
 	if (ctx->json)
 		return cli_print_json(json_pack(
@@ -36,10 +38,10 @@ static int print_result(const cli_context *ctx, const char *gun,
 			       ? EXIT_OK
 			       : EXIT_FAILED;
 	printf("%s\n", changes[0].name);
-	cli_info(ctx,
-		 "removed tag '%s' from %s: targets version %lld, snapshot %lld, timestamp %lld",
-		 changes[0].name, gun, (long long)r->targets_version,
-		 (long long)r->snapshot_version, (long long)r->timestamp_version);
+	cli_signed_versions(r, versions, sizeof(versions));
+	cli_info(ctx, "removed tag '%s' from %s: %s, snapshot %lld, timestamp %lld",
+		 changes[0].name, gun, versions, (long long)r->snapshot_version,
+		 (long long)r->timestamp_version);
 	return EXIT_OK;
 }
 

@@ -189,7 +189,7 @@ static int print_result(const cli_context *ctx, const char *gun,
 			const tufsign_target_change *changes, size_t count,
 			const tufsign_publish_result *r)
 {
-	char digest[CLI_DIGEST_SIZE];
+	char digest[CLI_DIGEST_SIZE], versions[1024];
 	json_t *list = ctx->json ? json_array() : NULL;
 	size_t i;
 
@@ -214,12 +214,11 @@ static int print_result(const cli_context *ctx, const char *gun,
 			       r->first_use)) == 0
 			       ? EXIT_OK
 			       : EXIT_FAILED;
+	cli_signed_versions(r, versions, sizeof(versions));
 	if (r->published)
-		cli_info(ctx,
-			 "signed %zu tag%s in %s: targets version %lld, snapshot %lld, "
-			 "timestamp %lld",
-			 count, count == 1 ? "" : "s", gun, (long long)r->targets_version,
-			 (long long)r->snapshot_version, (long long)r->timestamp_version);
+		cli_info(ctx, "signed %zu tag%s in %s: %s, snapshot %lld, timestamp %lld", count,
+			 count == 1 ? "" : "s", gun, versions, (long long)r->snapshot_version,
+			 (long long)r->timestamp_version);
 	else
 		cli_info(ctx, "%s already holds %s; nothing to publish", gun,
 			 count == 1 ? "this tag" : "these tags");

@@ -278,6 +278,21 @@ void cli_print_first_use(const cli_context *ctx, const cli_repo *r, const char *
 			 gun, id, id);
 }
 
+void cli_signed_versions(const tufsign_publish_result *r, char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	snprintf(buf, size, "targets version %lld", (long long)r->targets_version);
+	for (i = 0; i < r->role_count && used < size; i++) {
+		int n = snprintf(buf + used, size - used, "%s%s version %lld", i ? ", " : "",
+				 r->roles[i].name, (long long)r->roles[i].version);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
 int cli_publish_changes(cli_context *ctx, const cli_args *args, const char *gun,
 			const tufsign_target_change *changes, size_t count,
 			cli_publish_report report)

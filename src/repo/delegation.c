@@ -34,6 +34,11 @@ tufsign_status tufsign_repo_check_signer_name(const char *name, tufsign_error *e
 					 "invalid signer name '%.64s...': %zu bytes, the maximum "
 					 "is %d",
 					 name, len, MAX_SIGNER_NAME);
+	if (strncmp(name, "targets/", 8) == 0)
+		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+					 "invalid signer name '%s': give NAME without the "
+					 "'targets/' prefix, such as '%s'",
+					 name, name + 8);
 	for (i = 0; i < len; i++) {
 		char c = name[i];
 		int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -186,35 +191,38 @@ static int same_paths(const tufsign_role *role, const role_lists *l)
 	return 1;
 }
 
-/* Return 1 when l lists key or another key with the same public key, such
- * as an earlier certificate of the same token key. */
-static int lists_key(const tufsign_meta *doc, const role_lists *l, const tufsign_pubkey *key)
+/* Return the index of key in l, or of another key with the same public key,
+ * such as an earlier certificate of the same token key; -1 when absent. */
+static long find_listed(const tufsign_meta *doc, const role_lists *l, const tufsign_pubkey *key)
 {
 	char want[TUFSIGN_KEYID_SIZE], have[TUFSIGN_KEYID_SIZE];
 	tufsign_error ignored;
 	size_t i;
 
 	tufsign_error_clear(&ignored);
-	if (lists_id(l, key->id))
-		return 1;
+	for (i = 0; i < l->id_count; i++)
+		if (strcmp(l->ids[i], key->id) == 0)
+			return (long)i;
 	if (tufsign_pubkey_canonical_id(key, want, &ignored) != TUFSIGN_OK)
-		return 0;
+		return -1;
 	for (i = 0; i < l->id_count; i++) {
 		const tufsign_pubkey *listed = tufsign_meta_find_key(doc, l->ids[i]);
 
 		if (listed != NULL &&
 		    tufsign_pubkey_canonical_id(listed, have, &ignored) == TUFSIGN_OK &&
 		    strcmp(want, have) == 0)
-			return 1;
+			return (long)i;
 	}
-	return 0;
+	return -1;
 }
 
 /* Give role name the keys (added to those it lists) and paths (NULL keeps
- * its paths, or [""] for a new role). *changed is set when it differs. */
+ * its paths, or [""] for a new role). *changed is set when it differs.
+ * listed, when not NULL, gets for each key the ID the role lists for it. */
 static tufsign_status merge_role(tufsign_meta *doc, const char *name, const tufsign_pubkey *keys,
 				 size_t key_count, const char *const *paths, size_t path_count,
-				 int *changed, tufsign_error *err)
+				 char (*listed)[TUFSIGN_KEYID_SIZE], int *changed,
+				 tufsign_error *err)
 {
 	static const char *const every[1] = {""};
 	const tufsign_role *role = tufsign_meta_find_role(doc, name);
@@ -229,7 +237,7 @@ static tufsign_status merge_role(tufsign_meta *doc, const char *name, const tufs
 	st = lists_init(&l, role, key_count, paths, path_count, err);
 	before = l.id_count;
 	for (i = 0; st == TUFSIGN_OK && i < key_count; i++) {
-		if (lists_key(doc, &l, &keys[i]))
+		if (find_listed(doc, &l, &keys[i]) >= 0)
 			continue;
 		snprintf(l.ids[l.id_count++], TUFSIGN_KEYID_SIZE, "%s", keys[i].id);
 		if (tufsign_meta_find_key(doc, keys[i].id) == NULL)
@@ -239,6 +247,9 @@ static tufsign_status merge_role(tufsign_meta *doc, const char *name, const tufs
 		*changed = 1;
 		st = lists_store(doc, name, &l, role != NULL ? role->threshold : 1, err);
 	}
+	for (i = 0; st == TUFSIGN_OK && listed != NULL && i < key_count; i++)
+		snprintf(listed[i], TUFSIGN_KEYID_SIZE, "%s",
+			 l.ids[find_listed(doc, &l, &keys[i])]);
 	role_lists_release(&l);
 	return st;
 }
@@ -272,9 +283,10 @@ static tufsign_status add_edit(tf_edit_job *job, int *changed, tufsign_error *er
 	snprintf(role, sizeof(role), "targets/%s", o->name);
 	if (st == TUFSIGN_OK)
 		st = merge_role(targets, role, o->keys, o->key_count, o->paths, o->path_count,
-				changed, err);
+				o->listed_ids, changed, err);
 	if (st == TUFSIGN_OK)
-		st = merge_role(targets, RELEASES, o->keys, o->key_count, NULL, 0, changed, err);
+		st = merge_role(targets, RELEASES, o->keys, o->key_count, NULL, 0, NULL, changed,
+				err);
 	if (st == TUFSIGN_OK && *changed)
 		st = sign_targets(job, err);
 	return st;
@@ -396,7 +408,7 @@ static tufsign_status remove_edit(tf_edit_job *job, int *changed, tufsign_error 
 	st = tf_repo_match_key(job->state->chain->root, job->gun, "targets", o->targets, &listed,
 			       err);
 	if (st == TUFSIGN_OK && tufsign_meta_find_role(targets, role) == NULL)
-		return tufsign_error_set(err, TUFSIGN_ERR_NOT_FOUND,
+		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 					 "'%s' has no signer '%s' (targets version %lld has no "
 					 "role %s); 'tufsign delegation list' shows the signers",
 					 job->gun, o->name, (long long)targets->version, role);

@@ -18,34 +18,6 @@ typedef struct deleg_sign {
 	tufsign_meta *created[TF_EDIT_MAX_FILES]; /* roles without a file yet */
 } deleg_sign;
 
-/* Write the key IDs of role, with the canonical ID of each, into buf. */
-static void describe_keys(const tufsign_meta *targets, const tufsign_role *role, char *buf,
-			  size_t size)
-{
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < role->keyid_count && used + 1 < size; i++) {
-		const tufsign_pubkey *key = tufsign_meta_find_key(targets, role->keyids[i]);
-		char canonical[TUFSIGN_KEYID_SIZE] = "";
-		tufsign_error ignored;
-		int n;
-
-		tufsign_error_clear(&ignored);
-		if (key != NULL)
-			tufsign_pubkey_canonical_id(key, canonical, &ignored);
-		n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", role->keyids[i]);
-		if (n > 0 && strcmp(canonical, role->keyids[i]) != 0 && canonical[0] != '\0')
-			n += snprintf(buf + used + (size_t)n, size - used - (size_t)n,
-				      " (canonical %s)", canonical);
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-	if (buf[0] == '\0')
-		snprintf(buf, size, "none");
-}
-
 /* Find the key role lists for the signer, or fail naming both key IDs. */
 static tufsign_status match_delegation_key(const tf_edit_job *job, const tufsign_role *role,
 					   const tufsign_pubkey **listed, tufsign_error *err)
@@ -64,7 +36,7 @@ static tufsign_status match_delegation_key(const tf_edit_job *job, const tufsign
 		return st;
 	}
 	tf_repo_signer_id(signer, id, &local);
-	describe_keys(targets, role, ids, sizeof(ids));
+	tf_repo_describe_keys(targets, role, ids, sizeof(ids));
 	return tufsign_error_set(err, TUFSIGN_ERR_KEY_NOT_FOUND,
 				 "key '%s' (key ID %s) is not a key of %s in '%s': targets "
 				 "version %lld lists key ID %s for it; use that key, or add "
@@ -81,6 +53,25 @@ static int within_paths(const tufsign_role *role, const char *name)
 		if (strncmp(name, role->paths[i], strlen(role->paths[i])) == 0)
 			return 1;
 	return 0;
+}
+
+static tufsign_status outside_paths(const tufsign_role *role, const char *tag, tufsign_error *err)
+{
+	char allowed[400] = "";
+	size_t i, used = 0;
+
+	for (i = 0; i < role->path_count && used < sizeof(allowed); i++) {
+		int n = snprintf(allowed + used, sizeof(allowed) - used, "%s%s", i ? ", " : "",
+				 role->paths[i]);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+				 "tag '%s' lies outside the paths of %s; clients would ignore "
+				 "it there; allowed path prefixes: %s",
+				 tag, role->name, role->path_count > 0 ? allowed : "none");
 }
 
 /* Return 1 when doc already holds the change. */
@@ -105,10 +96,7 @@ static tufsign_status apply(const deleg_sign *d, const tufsign_role *role, tufsi
 		const tufsign_target_change *c = &d->changes[i];
 
 		if (!c->remove && !within_paths(role, c->name))
-			return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
-						 "tag '%s' lies outside the paths of %s; clients "
-						 "would ignore it there",
-						 c->name, role->name);
+			return outside_paths(role, c->name, err);
 		if (c->remove && tufsign_meta_find_file(doc, c->name) == NULL)
 			return tufsign_error_set(err, TUFSIGN_ERR_TAG_NOT_FOUND,
 						 "tag '%s' is not signed in %s; nothing to remove",
@@ -187,12 +175,12 @@ static tufsign_status sign_edit(tf_edit_job *job, int *changed, tufsign_error *e
 		int role_changed = 0;
 
 		if (role == NULL)
-			return tufsign_error_set(err, TUFSIGN_ERR_NOT_FOUND,
-						 "'%s' has no delegation %s (targets version "
-						 "%lld); add it with 'tufsign delegation add'",
-						 job->gun, d->roles[i],
-						 (long long)targets->version);
-		st = match_delegation_key(job, role, &key.key, err);
+			st = tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+					       "'%s' has no delegation %s (targets version "
+					       "%lld); add it with 'tufsign delegation add'",
+					       job->gun, d->roles[i], (long long)targets->version);
+		if (st == TUFSIGN_OK)
+			st = match_delegation_key(job, role, &key.key, err);
 		if (st == TUFSIGN_OK)
 			st = role_doc(job, d, i, &doc, err);
 		if (st == TUFSIGN_OK)
@@ -201,6 +189,8 @@ static tufsign_status sign_edit(tf_edit_job *job, int *changed, tufsign_error *e
 		 * rejected by the server; docker creates only threshold 1. */
 		if (st == TUFSIGN_OK && role_changed)
 			st = tf_edit_sign(job, doc, &key, 1, TF_TARGETS_EXPIRY_YEARS, err);
+		if (st != TUFSIGN_OK)
+			tufsign_error_locate(err, d->roles[i], NULL);
 		*changed |= role_changed;
 	}
 	return st;
@@ -211,10 +201,10 @@ static tufsign_status check_roles(const char *const *roles, size_t count, tufsig
 {
 	size_t i, k;
 
-	if (roles == NULL || count == 0 || count >= TF_EDIT_MAX_FILES)
+	if (roles == NULL || count == 0 || count > TUFSIGN_MAX_SIGN_ROLES)
 		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
 					 "give 1 to %d delegation roles to sign into",
-					 TF_EDIT_MAX_FILES - 1);
+					 TUFSIGN_MAX_SIGN_ROLES);
 	for (i = 0; i < count; i++) {
 		tufsign_status st = tufsign_meta_check_role_name(roles[i], err);
 
@@ -262,6 +252,8 @@ tufsign_status tufsign_repo_publish_delegations(const tufsign_repo_context *ctx,
 	d.change_count = change_count;
 	d.opts = opts;
 	tf_edit_init(&job, ctx, gun, opts->targets, opts->snapshot, roles[0], sign_edit, &d);
+	job.roles = roles;
+	job.role_count = role_count;
 	st = tf_edit_run(&job, result, err);
 	for (i = 0; i < TF_EDIT_MAX_FILES; i++)
 		tufsign_meta_free(d.created[i]);

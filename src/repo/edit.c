@@ -1,5 +1,6 @@
 /* The loop behind delegation changes, delegated signing and root rotation:
  * fetch, change, sign, upload, confirm, cache. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -160,6 +161,7 @@ static void fill_result(const tf_edit_job *job, int changed, unsigned attempts,
 	const tufsign_chain *chain = job->state->chain;
 	const tufsign_meta *reported = tufsign_chain_find(chain, job->report_role);
 	tufsign_error ignored;
+	size_t i;
 
 	result->published = changed;
 	result->first_use = job->state->first_use;
@@ -171,6 +173,13 @@ static void fill_result(const tf_edit_job *job, int changed, unsigned attempts,
 	if (job->signer != NULL)
 		tf_repo_signer_id(job->signer, result->targets_key_id, &ignored);
 	tf_repo_first_root_key(chain->root, result->root_key_id);
+	for (i = 0; i < job->role_count && i < TUFSIGN_MAX_SIGN_ROLES; i++) {
+		const tufsign_meta *doc = tufsign_chain_find(chain, job->roles[i]);
+
+		snprintf(result->roles[i].name, sizeof(result->roles[i].name), "%s", job->roles[i]);
+		result->roles[i].version = doc != NULL ? doc->version : 0;
+		result->role_count = i + 1;
+	}
 }
 
 static void wait_ms(long ms)

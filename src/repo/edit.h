@@ -25,6 +25,8 @@ struct tf_edit_job {
 	const tufsign_signer *snapshot; /* NULL when the server signs it */
 	const tufsign_signer *signer;   /* reported as result->targets_key_id */
 	const char *report_role;        /* role whose version is targets_version */
+	const char *const *roles;       /* NULL, or roles reported in result->roles */
+	size_t role_count;
 	tf_edit_fn edit;
 	const void *arg;
 	/* Built by each attempt. */

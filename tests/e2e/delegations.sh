@@ -31,6 +31,13 @@ alice_x509=$(jq -r '.keys[0].key_id' <<<"$STDOUT")
 assert_exit 0 ts --json delegation add "$gun" alice --key "$(key_uri targets)" \
 	--signer-key "$(key_uri alice)"
 assert_eq "false 2" "$(jq -r '"\(.published) \(.targets_version)"' <<<"$STDOUT")" "repeated add"
+# It names the certificate targets lists, not a freshly made one.
+assert_eq "$alice_x509 $alice_id" "$(jq -r '.keys[0] | "\(.key_id) \(.canonical_key_id)"' <<<"$STDOUT")" \
+	"key IDs of the repeated add"
+assert_exit 0 ts delegation add "$gun" alice --key "$(key_uri targets)" \
+	--signer-key "$(key_uri alice)"
+assert_eq "alice	key ID $alice_x509	canonical $alice_id (docker, notary)" "$STDOUT" \
+	"text of the repeated add"
 
 assert_exit 0 ts --json delegation list "$gun"
 assert_eq "targets/alice 1 [\"\"] $alice_x509 $alice_id null|targets/releases 1 [\"\"] $alice_x509 $alice_id null" \
@@ -94,6 +101,7 @@ assert_eq '["v2","rc"]' "$(jq -c '.delegations[] | select(.name == "bob") | .pat
 assert_exit 2 ts sign "$gun" v3 --key "$(key_uri bob)" --role targets/bob \
 	--manifest "$TEST_DIR/m2.json"
 assert_contains "$STDERR" "tag 'v3' lies outside the paths of targets/bob"
+assert_contains "$STDERR" "allowed path prefixes: v2, rc"
 
 # A signer whose public key comes from a PEM file is listed as a plain key,
 # and signs with the private key file.
@@ -107,6 +115,7 @@ assert_eq "ecdsa $carol_id" "$(jq -r '.keys[0] | "\(.keytype) \(.canonical_key_i
 make_manifest "$TEST_DIR/m5.json"
 assert_exit 0 ts sign "$gun" v5 --key "$TEST_DIR/carol.pem" --role targets/carol \
 	--manifest "$TEST_DIR/m5.json"
+assert_contains "$STDERR" "signed 1 tag in $gun: targets/carol version 1, snapshot "
 # docker shows only tags of targets and targets/releases; notary finds v5.
 assert_eq "sha256:$DIGEST $SIZE" "$(oracle_notary_lookup "$gun" v5)" "notary lookup of v5"
 if docker_cli_present; then
@@ -122,10 +131,18 @@ assert_exit 4 ts sign "$gun" v9 --key "$(key_uri bob)" --role targets/alice \
 	--manifest "$TEST_DIR/m2.json"
 assert_contains "$STDERR" "is not a key of targets/alice in '$gun'"
 assert_contains "$STDERR" "lists key ID $alice_x509 (canonical $alice_id)"
+assert_exit 4 ts --json sign "$gun" v9 --key "$(key_uri bob)" --role targets/alice \
+	--manifest "$TEST_DIR/m2.json"
+assert_eq "TUFSIGN_ERR_KEY_NOT_FOUND targets/alice 4" \
+	"$(jq -r '.error | "\(.code) \(.role) \(.exit_code)"' <<<"$STDOUT")" "JSON error of a wrong key"
 unchanged_since "$gun" "a sign with the wrong delegation key"
-assert_exit 5 ts sign "$gun" v9 --key "$(key_uri alice)" --role targets/carol \
+assert_exit 2 ts sign "$gun" v9 --key "$(key_uri alice)" --role targets/carol \
 	--manifest "$TEST_DIR/m2.json"
 assert_contains "$STDERR" "has no delegation targets/carol"
+assert_exit 2 ts --json sign "$gun" v9 --key "$(key_uri alice)" --role targets/carol \
+	--manifest "$TEST_DIR/m2.json"
+assert_eq "TUFSIGN_ERR_INVALID_ARGUMENT targets/carol" \
+	"$(jq -r '.error | "\(.code) \(.role)"' <<<"$STDOUT")" "JSON error of a missing role"
 
 # Bad names.
 assert_exit 2 ts delegation add "$gun" releases --key "$(key_uri targets)" \
@@ -137,6 +154,9 @@ assert_contains "$STDERR" "invalid signer name 'Alice'"
 assert_exit 2 ts delegation add "$gun" _x --key "$(key_uri targets)" \
 	--signer-key "$(key_uri alice)"
 assert_contains "$STDERR" "invalid signer name '_x'"
+assert_exit 2 ts delegation add "$gun" targets/dave --key "$(key_uri targets)" \
+	--signer-key "$(key_uri alice)"
+assert_contains "$STDERR" "give NAME without the 'targets/' prefix, such as 'dave'"
 # Option values beyond the limits are usage errors, reported once.
 assert_exit 2 ts delegation add "$gun" dave --key "$(key_uri targets)" \
 	--signer-key "$(key_uri alice)" --paths "$(printf 'v%04d,' $(seq 1 1000))"
@@ -165,7 +185,7 @@ assert_eq "targets/releases|targets/bob" "$(jq -r '[.delegations[].role] | join(
 	"roles after removing alice"
 assert_eq 1 "$(jq -r '.delegations[] | select(.name == "releases") | .keys | length' <<<"$STDOUT")" \
 	"keys of releases after removing alice"
-assert_exit 5 ts delegation remove "$gun" alice --key "$(key_uri targets)"
+assert_exit 2 ts delegation remove "$gun" alice --key "$(key_uri targets)"
 assert_contains "$STDERR" "has no signer 'alice'"
 deleg=$(_oracle_notary delegation list "$gun")
 assert_not_contains "$deleg" "targets/alice"
