@@ -621,6 +621,60 @@ static tufsign_status verify_skipping(fetch_job *job, tufsign_error *err)
 	return st;
 }
 
+/* Most earlier root versions read to explain a root pin that fails. */
+#define MAX_PIN_WALK 50
+
+/* Return 1 when an earlier root version on the server lists pin: the root
+ * key was rotated since the pin was taken. These roots only shape the
+ * message; nothing trusts them. */
+static int pin_in_older_root(const fetch_job *job, const tufsign_repo_pin *pin)
+{
+	int64_t v, current = job->state->chain->root->version;
+	int found = 0;
+
+	for (v = current - 1; !found && v >= 1 && v >= current - MAX_PIN_WALK; v--) {
+		unsigned char *data = NULL;
+		size_t len = 0;
+		tufsign_meta *doc = NULL;
+		tufsign_error ignored;
+
+		tufsign_error_clear(&ignored);
+		if (tufsign_notary_get_by_version(job->client, job->gun, "root", (uint64_t)v, 0,
+						  &data, &len, &ignored) == TUFSIGN_OK &&
+		    tufsign_meta_parse("root", data, len, &doc, &ignored) == TUFSIGN_OK)
+			found = tf_repo_check_pin(doc, pin, &ignored) == TUFSIGN_OK;
+		tufsign_meta_free(doc);
+		free(data);
+	}
+	return found;
+}
+
+/* Check pin against the current root; when an earlier root lists it, say
+ * which root key ID to pin now. */
+static tufsign_status check_pin(const fetch_job *job, const tufsign_repo_pin *pin,
+				tufsign_error *err)
+{
+	const tufsign_meta *root = job->state->chain->root;
+	char id[TUFSIGN_KEYID_SIZE], plain[TUFSIGN_KEYID_SIZE] = "";
+	const tufsign_pubkey *key;
+	tufsign_error ignored;
+	tufsign_status st = tf_repo_check_pin(root, pin, err);
+
+	if (st != TUFSIGN_ERR_UNTRUSTED || !pin_in_older_root(job, pin))
+		return st;
+	tf_repo_first_root_key(root, id);
+	key = tufsign_meta_find_key(root, id);
+	tufsign_error_clear(&ignored);
+	if (key != NULL)
+		tufsign_pubkey_canonical_id(key, plain, &ignored);
+	tufsign_error_clear(err);
+	return tufsign_error_set(err, TUFSIGN_ERR_UNTRUSTED,
+				 "the server's root (version %lld) of '%s' does not list the "
+				 "pinned root key, but an earlier root version does: the root key "
+				 "was rotated since; pin %s (plain %s)",
+				 (long long)root->version, job->gun, id, plain);
+}
+
 /* Verify the files of job and hand the state to *out. */
 static tufsign_status finish(fetch_job *job, const tufsign_repo_pin *pin, tf_repo_state **out,
 			     tufsign_error *err)
@@ -630,7 +684,7 @@ static tufsign_status finish(fetch_job *job, const tufsign_repo_pin *pin, tf_rep
 	if (st == TUFSIGN_OK)
 		st = check_versions(job->state->chain, &job->previous, job->gun, err);
 	if (st == TUFSIGN_OK && pin != NULL)
-		st = tf_repo_check_pin(job->state->chain->root, pin, err);
+		st = check_pin(job, pin, err);
 	if (st == TUFSIGN_OK) {
 		*out = job->state;
 		job->state = NULL;
