@@ -123,6 +123,8 @@ if docker_cli_present; then
 		"$(oracle_docker_inspect "$gun" | jq -r '.[0].Signers[] | select(.Name == "carol") | "\(.Name) \(.Keys[0].ID)"')" \
 		"docker signer carol"
 fi
+assert_exit 0 ts remove "$gun" v5 --key "$TEST_DIR/carol.pem" --role targets/carol
+assert_contains "$STDERR" "removed tag 'v5' from $gun: targets/carol version 2, snapshot "
 assert_exit 0 ts delegation remove "$gun" carol --key "$(key_uri targets)"
 
 # Wrong key for a role: the message names both key IDs.
