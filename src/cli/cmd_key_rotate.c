@@ -77,7 +77,8 @@ out:
 
 const cli_command cmd_key_rotate = {
 	.name = "key rotate",
-	.operands = "GUN --root-key URI --new-root-key URI [--snapshot-key URI]",
+	.operands = "GUN --root-key URI --new-root-key URI [--snapshot-key URI] [--root-key-id ID "
+		    "| --root-cert FILE]",
 	.summary = "Replace the root key of a repository",
 	.description = "Makes a certificate for the new root key (CN = GUN), writes root "
 		       "version + 1 listing it as the only root key, signs it with the current "
