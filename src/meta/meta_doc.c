@@ -107,15 +107,16 @@ tufsign_role *tf_meta_append_role(tufsign_meta *doc)
 	return r;
 }
 
-static size_t key_index(const tufsign_meta *doc, const char *id, int *found)
+size_t tf_meta_sorted_index(const tufsign_meta *doc, size_t count, tf_meta_name_at name_at,
+			    const char *name, int *found)
 {
-	size_t lo = 0, hi = doc->key_count, mid;
+	size_t lo = 0, hi = count, mid;
 	int c;
 
 	*found = 0;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = strcmp(doc->keys[mid].id, id);
+		c = strcmp(name_at(doc, mid), name);
 		if (c == 0) {
 			*found = 1;
 			return mid;
@@ -126,6 +127,16 @@ static size_t key_index(const tufsign_meta *doc, const char *id, int *found)
 			hi = mid;
 	}
 	return lo;
+}
+
+static const char *key_id_at(const tufsign_meta *doc, size_t i)
+{
+	return doc->keys[i].id;
+}
+
+static size_t key_index(const tufsign_meta *doc, const char *id, int *found)
+{
+	return tf_meta_sorted_index(doc, doc->key_count, key_id_at, id, found);
 }
 
 tufsign_status tf_meta_insert_key(tufsign_meta *doc, const tufsign_pubkey *key, tufsign_error *err)

@@ -5,25 +5,14 @@
 #include "json_scan.h"
 #include "meta_internal.h"
 
+static const char *file_name_at(const tufsign_meta *doc, size_t i)
+{
+	return doc->files[i].name;
+}
+
 static size_t file_index(const tufsign_meta *doc, const char *name, int *found)
 {
-	size_t lo = 0, hi = doc->file_count, mid;
-	int c;
-
-	*found = 0;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = strcmp(doc->files[mid].name, name);
-		if (c == 0) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return tf_meta_sorted_index(doc, doc->file_count, file_name_at, name, found);
 }
 
 const tufsign_file_meta *tufsign_meta_find_file(const tufsign_meta *doc, const char *name)

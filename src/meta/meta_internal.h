@@ -50,4 +50,13 @@ int tf_is_keyid(const char *s, size_t len);
  * characters. */
 int tf_is_clean_string(const char *s, size_t len);
 
+/* Name of entry i of one of a document's sorted arrays (keys, files). */
+typedef const char *(*tf_meta_name_at)(const tufsign_meta *doc, size_t i);
+
+/* Binary search of name among entries 0..count-1, sorted by strcmp of
+ * name_at. Return its position and set *found to 1, or return the position
+ * where it would be inserted and set *found to 0. */
+size_t tf_meta_sorted_index(const tufsign_meta *doc, size_t count, tf_meta_name_at name_at,
+			    const char *name, int *found);
+
 #endif
