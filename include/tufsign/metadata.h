@@ -255,10 +255,10 @@ TUFSIGN_API tufsign_status tufsign_meta_remove_key(tufsign_meta *doc, const char
 /* Return the key with ID id, or NULL. Borrowed from doc. */
 TUFSIGN_API const tufsign_pubkey *tufsign_meta_find_key(const tufsign_meta *doc, const char *id);
 
-/* Insert or replace role name: in root, one of the roles map (kept sorted);
- * in targets, a delegation (a new one is appended, a replaced one keeps its
- * place). keyids and paths are copied; paths is for delegations only
- * (path_count 0 omits "paths"). */
+/* Insert or replace role name. In root it is an entry of the sorted roles
+ * map. In targets it is a delegation: a new one is appended and a replaced
+ * one keeps its place. keyids and paths are copied. paths applies to
+ * delegations only, and path_count 0 omits "paths". */
 TUFSIGN_API tufsign_status tufsign_meta_set_role(tufsign_meta *doc, const char *name,
 						 const char *const *keyids, size_t keyid_count,
 						 int64_t threshold, const char *const *paths,

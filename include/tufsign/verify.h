@@ -44,10 +44,10 @@ TUFSIGN_API tufsign_status tufsign_verify_role(const tufsign_meta *doc, const ch
 					       size_t msg_len, const tufsign_meta *delegator,
 					       time_t now, tufsign_error *err);
 
-/* Check a root the way notary trusts it on first use: every root key
- * certificate passes tufsign_cert_check_root() for gun (expiry checked),
- * the keys are rebuilt from the re-encoded certificates, and a threshold of
- * roles.root signs it; the root itself must not be expired. */
+/* Check a root the way notary trusts it on first use. Every root key
+ * certificate must pass tufsign_cert_check_root() for gun, expiry included.
+ * The keys are rebuilt from the re-encoded certificates, and a threshold of
+ * roles.root must sign the root. The root itself must not be expired. */
 TUFSIGN_API tufsign_status tufsign_verify_root(const tufsign_meta *root, const char *msg,
 					       size_t msg_len, const char *gun, time_t now,
 					       tufsign_error *err);
@@ -105,14 +105,17 @@ typedef struct tufsign_chain_input {
 	const tufsign_chain *previous;
 } tufsign_chain_input;
 
-/* Verify a repository state from the pinned root: the root chain, then the
- * timestamp (root's timestamp keys), the snapshot (length and hashes from
- * the timestamp, root's snapshot keys), the current root file against the
- * snapshot's "root" entry when present, targets (hashes from the snapshot,
- * root's targets keys), and delegations (hashes from the snapshot, the
- * parent's keys). Every document must be unexpired at in->now and no
- * version may go back relative to in->previous. On success *out is a new
- * chain the caller frees with tufsign_chain_free(). */
+/* Verify a repository state from the pinned root, in this order:
+ * - the root chain;
+ * - the timestamp, with root's timestamp keys;
+ * - the snapshot, with length and hashes from the timestamp and root's
+ *   snapshot keys;
+ * - the current root file against the snapshot's "root" entry, if any;
+ * - targets, with hashes from the snapshot and root's targets keys;
+ * - delegations, with hashes from the snapshot and their parent's keys.
+ * Every document must be unexpired at in->now, and no version may go back
+ * relative to in->previous. On success *out is a new chain that the caller
+ * frees with tufsign_chain_free(). */
 TUFSIGN_API tufsign_status tufsign_verify_chain(const tufsign_chain_input *in, tufsign_chain **out,
 						tufsign_error *err);
 

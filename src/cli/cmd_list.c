@@ -52,8 +52,8 @@ static int is_wide(unsigned cp)
 	       (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd);
 }
 
-/* Return the terminal columns of UTF-8 text (verified metadata holds valid
- * UTF-8 without control characters). */
+/* Return the terminal columns of UTF-8 text. Verified metadata contains
+ * only valid UTF-8 without control characters. */
 static size_t display_width(const char *text)
 {
 	const unsigned char *s = (const unsigned char *)text;
@@ -61,7 +61,15 @@ static size_t display_width(const char *text)
 
 	while (*s != '\0') {
 		unsigned cp = *s;
-		int extra = cp >= 0xf0 ? 3 : cp >= 0xe0 ? 2 : cp >= 0xc0 ? 1 : 0;
+		int extra = 0;
+
+		/* The lead byte gives the number of continuation bytes. */
+		if (cp >= 0xf0)
+			extra = 3;
+		else if (cp >= 0xe0)
+			extra = 2;
+		else if (cp >= 0xc0)
+			extra = 1;
 
 		if (extra > 0)
 			cp &= 0x3fu >> extra;
