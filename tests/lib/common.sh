@@ -89,6 +89,27 @@ wait_until() {
 	"$@"
 }
 
+# processes_of PATTERN: prints how many processes have PATTERN in their
+# command line.
+processes_of() {
+	pgrep -c -f -- "$1" || true
+}
+
+# settled_count PATTERN N: waits up to 5 s for exactly N processes naming
+# PATTERN and prints the count it last read. A fixture's watcher may briefly
+# fork a subshell that carries its command line, so one reading can be one
+# too high. The value printed is the reading that was compared, never a
+# second one taken after it.
+settled_count() {
+	local count i
+	for ((i = 0; i < 50; i++)); do
+		count=$(processes_of "$1")
+		[ "$count" = "$2" ] && break
+		sleep 0.1
+	done
+	echo "$count"
+}
+
 # Skip the test unless every named command is on PATH.
 require_cmd() {
 	local c
