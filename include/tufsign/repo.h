@@ -94,6 +94,10 @@ typedef struct tufsign_repo_context {
 	tufsign_trust_cache *cache;
 	const tufsign_repo_pin *pin; /* NULL: trust on first use */
 	long lock_timeout_ms;        /* 0 picks TUFSIGN_TRUST_LOCK_TIMEOUT_MS */
+	/* Roles that expire within this many days are reported in a publish
+	 * result; 0 picks TUFSIGN_EXPIRY_WARNING_DAYS, a negative value
+	 * reports none. */
+	int expiry_warning_days;
 } tufsign_repo_context;
 
 /* A verified state of a GUN: the metadata the server holds, checked from
@@ -186,6 +190,9 @@ typedef struct tufsign_publish_options {
 /* Most delegation roles one tufsign_repo_publish_delegations() signs. */
 #define TUFSIGN_MAX_SIGN_ROLES 8
 
+/* Most expiring roles a publish result records. */
+#define TUFSIGN_MAX_EXPIRING 4
+
 /* A role signed by a publish and its version now current on the server. */
 typedef struct tufsign_role_version {
 	char name[TUFSIGN_ROLE_NAME_SIZE];
@@ -205,6 +212,12 @@ typedef struct tufsign_publish_result {
 	 * role_count is 0 after the other calls. */
 	tufsign_role_version roles[TUFSIGN_MAX_SIGN_ROLES];
 	size_t role_count;
+	/* Roles of the state now on the server that expire within the
+	 * context's expiry_warning_days and need signing again before then
+	 * (see tufsign_chain_expiring()). expiring_count counts them all and
+	 * may exceed TUFSIGN_MAX_EXPIRING, the number recorded. */
+	tufsign_expiring expiring[TUFSIGN_MAX_EXPIRING];
+	size_t expiring_count;
 } tufsign_publish_result;
 
 /* Apply changes to the targets of gun and publish them: fetch and verify
@@ -327,6 +340,55 @@ TUFSIGN_API tufsign_status tufsign_repo_rotate_root(const tufsign_repo_context *
 						    const tufsign_rotate_options *opts,
 						    tufsign_rotate_result *result,
 						    tufsign_error *err);
+
+/* Key of a role other than root to replace with tufsign_repo_rotate_key().
+ * Signers are borrowed. */
+typedef struct tufsign_key_rotate_options {
+	const char *role;           /* "targets", "snapshot" or "timestamp" */
+	const tufsign_signer *root; /* a root key of the current root; signs the new root */
+	/* targets: the new targets key (required). snapshot: the new snapshot
+	 * key, which signs the snapshot locally from now on, or NULL with
+	 * server_managed. timestamp: must be NULL. */
+	const tufsign_signer *new_key;
+	/* snapshot, timestamp: 1 makes the server create the new key
+	 * (POST <role>.key); it then signs the role. */
+	int server_managed;
+	/* The current snapshot key when the snapshot is signed locally and a
+	 * targets or timestamp rotation needs a new snapshot; else NULL. */
+	const tufsign_signer *snapshot;
+} tufsign_key_rotate_options;
+
+/* Outcome of tufsign_repo_rotate_key(). */
+typedef struct tufsign_key_rotate_result {
+	char role[TUFSIGN_ROLE_NAME_SIZE];
+	int rotated;             /* 0: root already listed only the new key; nothing changed */
+	int64_t root_version;    /* the new root's version */
+	int64_t targets_version; /* targets rotation: the re-signed targets version, else 0 */
+	char old_key_id[TUFSIGN_KEYID_SIZE]; /* the first key the old root listed for role */
+	char new_key_id[TUFSIGN_KEYID_SIZE]; /* the only key the new root lists for role */
+	int server_managed;                  /* 1: the server holds the new key */
+	int64_t snapshot_version;
+	int64_t timestamp_version;
+} tufsign_key_rotate_result;
+
+/* Replace the key of opts->role in gun, as "notary key rotate GUN ROLE"
+ * does. The new root (version current + 1) lists only the new key for the
+ * role, drops the old keys no other role lists, and is signed by
+ * opts->root. For targets, targets.json is re-signed with the new key
+ * (version + 1, delegations and targets unchanged) and uploaded with the
+ * root in one request. For server_managed, the server creates the new key
+ * only after the current root was verified and opts->root matched it.
+ * When the snapshot is signed locally, a new snapshot covering the upload
+ * is signed with opts->snapshot, or with opts->new_key for a snapshot
+ * rotation to a local key. The upload is then confirmed on the server and
+ * only then written to the trust cache. Errors: TUFSIGN_ERR_INVALID_ARGUMENT
+ * for a bad combination of options or a new key that is already the
+ * role's key, TUFSIGN_ERR_KEY_NOT_FOUND when opts->root is not a root key,
+ * and those of tufsign_repo_publish(). */
+TUFSIGN_API tufsign_status tufsign_repo_rotate_key(const tufsign_repo_context *ctx, const char *gun,
+						   const tufsign_key_rotate_options *opts,
+						   tufsign_key_rotate_result *result,
+						   tufsign_error *err);
 
 #ifdef __cplusplus
 }

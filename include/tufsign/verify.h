@@ -122,6 +122,23 @@ TUFSIGN_API tufsign_status tufsign_verify_chain(const tufsign_chain_input *in, t
 /* Return the document of role in chain, or NULL. Borrowed from chain. */
 TUFSIGN_API const tufsign_meta *tufsign_chain_find(const tufsign_chain *chain, const char *role);
 
+/* Days before its expiry from which tufsign reports a role as expiring. */
+#define TUFSIGN_EXPIRY_WARNING_DAYS 180
+
+/* A role whose document expires soon, and when. */
+typedef struct tufsign_expiring {
+	char role[TUFSIGN_ROLE_NAME_SIZE];
+	tufsign_time expires;
+} tufsign_expiring;
+
+/* Find the documents of chain that expire before the Unix time `before`, in
+ * the order root, snapshot, targets, then the delegations as the chain
+ * holds them. The timestamp is left out: the server re-signs it every few
+ * days. Up to max of them are written to out (which may be NULL when max is
+ * 0); the return value counts them all and may exceed max. */
+TUFSIGN_API size_t tufsign_chain_expiring(const tufsign_chain *chain, int64_t before,
+					  tufsign_expiring *out, size_t max);
+
 /* Free chain and its documents. NULL is accepted. */
 TUFSIGN_API void tufsign_chain_free(tufsign_chain *chain);
 

@@ -67,6 +67,9 @@ enum cli_opt_id {
 	OPT_PATHS,
 	OPT_ROLE,
 	OPT_NEW_ROOT_KEY,
+	OPT_NEW_TARGETS_KEY,
+	OPT_NEW_SNAPSHOT_KEY,
+	OPT_SERVER_MANAGED,
 	OPT_ID_MAX
 };
 
@@ -210,6 +213,10 @@ tufsign_status cli_key_open(const cli_context *ctx, const char *ref, cli_key *k,
 void cli_key_close(cli_key *k);
 /* Close every token session; call once after the last cli_key_close(). */
 void cli_keys_shutdown(void);
+/* Warn on stderr about each role of gun in list (count of them in all,
+ * of which at most TUFSIGN_MAX_EXPIRING are in list) that expires soon,
+ * saying how to sign it again. */
+void cli_warn_expiring(const char *gun, const tufsign_expiring *list, size_t count);
 /* Tell the user which root was trusted on first use. */
 void cli_print_first_use(const cli_context *ctx, const cli_repo *r, const char *gun,
 			 const char *root_key_id);

@@ -199,8 +199,10 @@ static int run(cli_context *ctx, const cli_args *args)
 	if (tufsign_repo_delegation_add(&s.repo.context, gun, &s.options, &result, &err) !=
 	    TUFSIGN_OK)
 		rc = cli_fail(ctx, &err);
-	else
+	else {
+		cli_warn_expiring(gun, result.expiring, result.expiring_count);
 		rc = report(ctx, gun, name, &keys, &result);
+	}
 out:
 	signer_keys_release(&keys);
 	cli_signing_close(&s);

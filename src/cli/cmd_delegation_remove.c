@@ -50,8 +50,10 @@ static int run(cli_context *ctx, const cli_args *args)
 	    tufsign_repo_delegation_remove(&s.repo.context, gun, &s.options, &result, &err) !=
 		    TUFSIGN_OK)
 		rc = cli_fail(ctx, &err);
-	else
+	else {
+		cli_warn_expiring(gun, result.expiring, result.expiring_count);
 		rc = report(ctx, gun, s.options.name, &result);
+	}
 	cli_signing_close(&s);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "tufsign/pkcs11.h"
@@ -200,9 +201,39 @@ static int keyid_valid(const char *id)
 	return i == 64;
 }
 
+/* Read TUFSIGN_EXPIRY_WARNING_DAYS into *days: unset or empty gives 0 (the
+ * library's default), "0" gives -1 (no warnings). Returns 0 when the value
+ * is not a whole number of days from 0 to 36500. */
+static int expiry_warning_days(int *days)
+{
+	const char *text = getenv("TUFSIGN_EXPIRY_WARNING_DAYS");
+	long n = 0;
+	size_t i;
+
+	*days = 0;
+	if (text == NULL || text[0] == '\0')
+		return 1;
+	for (i = 0; text[i] != '\0'; i++) {
+		if (text[i] < '0' || text[i] > '9' || i >= 5)
+			return 0;
+		n = n * 10 + (text[i] - '0');
+	}
+	if (n > 36500)
+		return 0;
+	*days = n == 0 ? -1 : (int)n;
+	return 1;
+}
+
 int cli_repo_check_options(const cli_context *ctx, const cli_args *args)
 {
 	const char *id = args->value[OPT_ROOT_KEY_ID];
+	int days;
+
+	if (!expiry_warning_days(&days))
+		return cli_usage_error(ctx,
+				       "invalid TUFSIGN_EXPIRY_WARNING_DAYS '%s': expected a whole "
+				       "number of days from 0 to 36500 (0 turns the warnings off)",
+				       getenv("TUFSIGN_EXPIRY_WARNING_DAYS"));
 
 	if (id != NULL && !keyid_valid(id))
 		return cli_usage_error(ctx,
@@ -231,6 +262,7 @@ tufsign_status cli_repo_open(const cli_context *ctx, const cli_args *args, cli_r
 		st = read_pin(args, r, err);
 	r->context.client = r->client;
 	r->context.cache = r->cache;
+	expiry_warning_days(&r->context.expiry_warning_days);
 	return st;
 }
 
@@ -327,6 +359,7 @@ int cli_publish_changes(cli_context *ctx, const cli_args *args, const char *gun,
 	}
 	if (result.first_use)
 		cli_print_first_use(ctx, &repo, gun, result.root_key_id);
+	cli_warn_expiring(gun, result.expiring, result.expiring_count);
 	rc = report(ctx, gun, changes, count, &result);
 out:
 	cli_key_close(&snapshot);
@@ -334,6 +367,49 @@ out:
 	cli_keys_shutdown();
 	cli_repo_release(&repo);
 	return rc;
+}
+
+/* Return the advice, for the expiry warning, on how to sign role again. */
+static const char *expiry_remedy(const char *role)
+{
+	if (strcmp(role, "root") == 0)
+		return "replace the root key with 'tufsign key rotate', which signs a new root";
+	if (strcmp(role, "targets") == 0)
+		return "sign or remove a tag with the targets key, which signs targets again";
+	if (strcmp(role, "snapshot") == 0)
+		return "publish any change, which signs a new snapshot";
+	return "sign a tag with --role for this delegation, which signs it again";
+}
+
+void cli_warn_expiring(const char *gun, const tufsign_expiring *list, size_t count)
+{
+	time_t now = time(NULL);
+	size_t i;
+
+	for (i = 0; i < count && i < TUFSIGN_MAX_EXPIRING; i++) {
+		char when[TUFSIGN_TIME_SIZE] = "";
+		int64_t days = (list[i].expires.seconds - (int64_t)now) / 86400;
+
+		tufsign_time_format(&list[i].expires, when, NULL);
+		cli_error("warning: '%s' of '%s' expires on %s (in %lld days); %s", list[i].role,
+			  gun, when, (long long)(days > 0 ? days : 0), expiry_remedy(list[i].role));
+	}
+	if (count > TUFSIGN_MAX_EXPIRING)
+		cli_error("warning: %zu more roles of '%s' expire within the warning period",
+			  count - TUFSIGN_MAX_EXPIRING, gun);
+}
+
+static void warn_expiring_chain(const tufsign_repo_context *rc, const char *gun,
+				const tufsign_chain *chain)
+{
+	tufsign_expiring list[TUFSIGN_MAX_EXPIRING];
+	int days = rc->expiry_warning_days ? rc->expiry_warning_days : TUFSIGN_EXPIRY_WARNING_DAYS;
+
+	if (days > 0)
+		cli_warn_expiring(gun, list,
+				  tufsign_chain_expiring(chain,
+							 (int64_t)time(NULL) + days * 86400LL, list,
+							 TUFSIGN_MAX_EXPIRING));
 }
 
 int cli_open_verified(const cli_context *ctx, const cli_args *args, const char *gun, cli_repo *r,
@@ -361,6 +437,7 @@ int cli_open_verified(const cli_context *ctx, const cli_args *args, const char *
 			snprintf(id, sizeof(id), "%s", role->keyids[0]);
 		cli_print_first_use(ctx, r, gun, id);
 	}
+	warn_expiring_chain(&r->context, gun, tufsign_repo_chain(*out));
 	return EXIT_OK;
 }
 

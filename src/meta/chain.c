@@ -1,4 +1,5 @@
 /* Verification of a whole repository state from a pinned root. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,35 @@ const tufsign_meta *tufsign_chain_find(const tufsign_chain *chain, const char *r
 		if (strcmp(chain->delegations[i]->role, role) == 0)
 			return chain->delegations[i];
 	return NULL;
+}
+
+/* Count doc in *n when it expires before `before`, and record it while
+ * there is room in out. */
+static void note_expiring(const tufsign_meta *doc, int64_t before, tufsign_expiring *out,
+			  size_t max, size_t *n)
+{
+	if (doc == NULL || doc->expires.seconds >= before)
+		return;
+	if (*n < max) {
+		snprintf(out[*n].role, sizeof(out[*n].role), "%s", doc->role);
+		out[*n].expires = doc->expires;
+	}
+	(*n)++;
+}
+
+size_t tufsign_chain_expiring(const tufsign_chain *chain, int64_t before, tufsign_expiring *out,
+			      size_t max)
+{
+	size_t i, n = 0;
+
+	if (chain == NULL)
+		return 0;
+	note_expiring(chain->root, before, out, max, &n);
+	note_expiring(chain->snapshot, before, out, max, &n);
+	note_expiring(chain->targets, before, out, max, &n);
+	for (i = 0; i < chain->delegation_count; i++)
+		note_expiring(chain->delegations[i], before, out, max, &n);
+	return n;
 }
 
 /* Check file bytes against the length and hashes listed for them. */

@@ -173,6 +173,7 @@ static void fill_result(const tf_edit_job *job, int changed, unsigned attempts,
 	if (job->signer != NULL)
 		tf_repo_signer_id(job->signer, result->targets_key_id, &ignored);
 	tf_repo_first_root_key(chain->root, result->root_key_id);
+	tf_repo_note_expiring(job->ctx, chain, result);
 	for (i = 0; i < job->role_count && i < TUFSIGN_MAX_SIGN_ROLES; i++) {
 		const tufsign_meta *doc = tufsign_chain_find(chain, job->roles[i]);
 

@@ -34,6 +34,19 @@ tufsign_time tf_repo_expiry(time_t now, int years)
 	return tufsign_time_from_unix(timegm(&tm));
 }
 
+void tf_repo_note_expiring(const tufsign_repo_context *ctx, const tufsign_chain *chain,
+			   tufsign_publish_result *result)
+{
+	int days =
+		ctx->expiry_warning_days ? ctx->expiry_warning_days : TUFSIGN_EXPIRY_WARNING_DAYS;
+
+	result->expiring_count = 0;
+	if (days > 0)
+		result->expiring_count =
+			tufsign_chain_expiring(chain, (int64_t)time(NULL) + (int64_t)days * 86400,
+					       result->expiring, TUFSIGN_MAX_EXPIRING);
+}
+
 tufsign_status tf_repo_signer_id(const tufsign_signer *signer, char id[TUFSIGN_KEYID_SIZE],
 				 tufsign_error *err)
 {

@@ -331,6 +331,7 @@ static void fill_result(const publish_job *job, int published, unsigned attempts
 	if (tf_repo_signer_id(job->opts->targets, id, &ignored) == TUFSIGN_OK)
 		memcpy(result->targets_key_id, id, sizeof(id));
 	tf_repo_first_root_key(chain->root, result->root_key_id);
+	tf_repo_note_expiring(job->ctx, chain, result);
 }
 
 /* Run attempts until one publishes or fails with anything but a conflict. */

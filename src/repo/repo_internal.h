@@ -96,6 +96,11 @@ void tf_repo_first_root_key(const tufsign_meta *root, char id[TUFSIGN_KEYID_SIZE
 /* Return now plus years calendar years, in UTC. */
 tufsign_time tf_repo_expiry(time_t now, int years);
 
+/* Record in result the roles of chain that expire within
+ * ctx->expiry_warning_days of now. */
+void tf_repo_note_expiring(const tufsign_repo_context *ctx, const tufsign_chain *chain,
+			   tufsign_publish_result *result);
+
 /* Hex of a SHA-256 digest into out (65 bytes). */
 void tf_repo_sha256_hex(const unsigned char sha256[32], char out[65]);
 

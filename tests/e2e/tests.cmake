@@ -12,6 +12,8 @@ tufsign_script_test(e2e.client_snapshot ${CMAKE_CURRENT_LIST_DIR}/client_snapsho
   FIXTURES notary LABELS e2e TIMEOUT 300)
 tufsign_script_test(e2e.names_custom ${CMAKE_CURRENT_LIST_DIR}/names_custom.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
+tufsign_script_test(e2e.expiry ${CMAKE_CURRENT_LIST_DIR}/expiry.sh
+  FIXTURES notary LABELS e2e TIMEOUT 300)
 tufsign_script_test(e2e.bad_input ${CMAKE_CURRENT_LIST_DIR}/bad_input.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
 tufsign_script_test(e2e.faults ${CMAKE_CURRENT_LIST_DIR}/faults.sh
@@ -37,4 +39,6 @@ tufsign_script_test(e2e.rotate ${CMAKE_CURRENT_LIST_DIR}/rotate.sh
   ARGS $<TARGET_FILE:root_new_key_only> FIXTURES notary LABELS e2e TIMEOUT 300)
 # Signs the digest and size a docker-registry started by the test serves.
 tufsign_script_test(e2e.registry ${CMAKE_CURRENT_LIST_DIR}/registry.sh
+  FIXTURES notary LABELS e2e TIMEOUT 300)
+tufsign_script_test(e2e.rotate_roles ${CMAKE_CURRENT_LIST_DIR}/rotate_roles.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)

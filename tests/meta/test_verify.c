@@ -700,10 +700,62 @@ static void root_pem_not_go_format(void **state)
 	sign_doc(r->root, &sk, 1, &r->f_root);
 }
 
+/* A chain of empty documents expiring at the given times, for
+ * tufsign_chain_expiring(), which reads nothing else. */
+static tufsign_chain *expiry_chain(const int64_t when[6])
+{
+	static const char *const names[6] = {"root",    "timestamp",        "snapshot",
+					     "targets", "targets/releases", "targets/qa"};
+	tufsign_meta *docs[6] = {NULL};
+	tufsign_chain *chain = calloc(1, sizeof(*chain));
+	tufsign_error err;
+	int i;
+
+	assert_non_null(chain);
+	tufsign_error_clear(&err);
+	for (i = 0; i < 6; i++) {
+		assert_int_equal(tufsign_meta_new(names[i], &docs[i], &err), TUFSIGN_OK);
+		docs[i]->expires = tufsign_time_from_unix((time_t)when[i]);
+	}
+	chain->root = docs[0];
+	chain->timestamp = docs[1];
+	chain->snapshot = docs[2];
+	chain->targets = docs[3];
+	chain->delegations = calloc(2, sizeof(*chain->delegations));
+	assert_non_null(chain->delegations);
+	chain->delegations[0] = docs[4];
+	chain->delegations[1] = docs[5];
+	chain->delegation_count = 2;
+	return chain;
+}
+
+/* Expiring roles come in the order root, snapshot, targets, delegations;
+ * the timestamp never counts; the count goes on past max. */
+static void chain_expiring_roles(void **state)
+{
+	const int64_t when[6] = {5000, 100, 3000, 9000, 1000, 4000};
+	tufsign_chain *chain = expiry_chain(when);
+	tufsign_expiring out[2];
+
+	(void)state;
+	assert_int_equal(tufsign_chain_expiring(chain, 1000, out, 2), 0);
+	assert_int_equal(tufsign_chain_expiring(chain, 1001, out, 2), 1);
+	assert_string_equal(out[0].role, "targets/releases");
+	assert_int_equal(out[0].expires.seconds, 1000);
+	assert_int_equal(tufsign_chain_expiring(chain, 5001, out, 2), 4);
+	assert_string_equal(out[0].role, "root");
+	assert_string_equal(out[1].role, "snapshot");
+	assert_int_equal(out[1].expires.seconds, 3000);
+	assert_int_equal(tufsign_chain_expiring(chain, 10000, NULL, 0), 5);
+	assert_int_equal(tufsign_chain_expiring(NULL, 10000, out, 2), 0);
+	tufsign_chain_free(chain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(chain_verifies),
+		cmocka_unit_test(chain_expiring_roles),
 		cmocka_unit_test(chain_expired_timestamp),
 		cmocka_unit_test(chain_rollback),
 		cmocka_unit_test(chain_hash_mismatch),
