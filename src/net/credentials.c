@@ -1,4 +1,5 @@
-/* Registry credentials: NOTARY_AUTH and the docker config file. */
+/* Registry credentials: NOTARY_AUTH and the docker config file, with the
+ * credential helpers it names. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,10 @@
 
 /* Docker config files are small; this only bounds a broken one. */
 #define DOCKER_CONFIG_MAX ((size_t)4 << 20)
+/* Time a credential helper may take unless TUFSIGN_CREDENTIAL_HELPER_TIMEOUT
+ * sets it. Keychains that wait for an unlock or a touch need seconds. */
+#define HELPER_TIMEOUT_DEFAULT_S 30L
+#define HELPER_TIMEOUT_MAX_S     3600L
 
 void tf_credentials_release(tf_credentials *cred)
 {
@@ -132,6 +137,77 @@ static char *docker_config_path(const char *given)
 	return NULL;
 }
 
+/* The key under which the docker CLI stores the credentials of a registry
+ * host: the host itself, or "https://index.docker.io/v1/" for Docker Hub. */
+static const char *docker_server_key(const char *host)
+{
+	if (strcmp(host, "docker.io") == 0 || strcmp(host, "index.docker.io") == 0)
+		return "https://index.docker.io/v1/";
+	return host;
+}
+
+/* The credential helper for server as the docker CLI picks it:
+ * credHelpers[server], compared exactly, wins over credsStore, and an empty
+ * name there means the file itself. *member names the member that decided.
+ * Returns NULL when no helper applies. */
+static const char *configured_helper(json_t *doc, const char *server, const char **member)
+{
+	json_t *named = json_object_get(json_object_get(doc, "credHelpers"), server);
+	const char *store = json_string_value(json_object_get(doc, "credsStore"));
+	const char *name;
+
+	if (json_is_string(named)) {
+		*member = "credHelpers";
+		name = json_string_value(named);
+	} else {
+		*member = "credsStore";
+		name = store;
+	}
+	return name != NULL && name[0] != '\0' ? name : NULL;
+}
+
+static tufsign_status helper_timeout(long *timeout_ms, tufsign_error *err)
+{
+	const char *value = getenv("TUFSIGN_CREDENTIAL_HELPER_TIMEOUT");
+	char *end = NULL;
+	long seconds;
+
+	*timeout_ms = HELPER_TIMEOUT_DEFAULT_S * 1000;
+	if (value == NULL || value[0] == '\0')
+		return TUFSIGN_OK;
+	errno = 0;
+	seconds = strtol(value, &end, 10);
+	if (errno != 0 || *end != '\0' || seconds < 1 || seconds > HELPER_TIMEOUT_MAX_S)
+		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+					 "invalid TUFSIGN_CREDENTIAL_HELPER_TIMEOUT '%.40s': "
+					 "expected whole seconds from 1 to %ld",
+					 value, HELPER_TIMEOUT_MAX_S);
+	*timeout_ms = seconds * 1000;
+	return TUFSIGN_OK;
+}
+
+/* Ask the helper the config file names for server. As in the docker CLI, a
+ * helper that has no credentials means anonymous access: the "auths"
+ * entries of the file are not consulted then. Unlike the docker CLI, which
+ * goes on anonymously, a failing helper is an error. */
+static tufsign_status lookup_helper(const char *path, const char *helper, const char *member,
+				    const char *server, tf_credentials *out, tufsign_error *err)
+{
+	tufsign_status st;
+	tf_helper_request req = {.helper = helper, .server = server};
+	char *setting = tf_asprintf("%s in '%s'", member, path);
+
+	if (setting == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
+					 "out of memory reading credentials");
+	req.setting = setting;
+	st = helper_timeout(&req.timeout_ms, err);
+	if (st == TUFSIGN_OK)
+		st = tf_credential_helper_get(&req, out, err);
+	free(setting);
+	return st;
+}
+
 static tufsign_status lookup_docker_config(const char *path, const char *host, tf_credentials *out,
 					   tufsign_error *err)
 {
@@ -139,7 +215,8 @@ static tufsign_status lookup_docker_config(const char *path, const char *host, t
 	unsigned char *text = NULL;
 	size_t len = 0;
 	json_t *doc = NULL, *entry;
-	const char *key;
+	const char *key, *helper, *member = NULL;
+	const char *server = docker_server_key(host);
 	tufsign_error read_err;
 
 	tufsign_error_clear(&read_err);
@@ -156,6 +233,11 @@ static tufsign_status lookup_docker_config(const char *path, const char *host, t
 				       "invalid docker config '%s': not a JSON object", path);
 		goto out;
 	}
+	helper = configured_helper(doc, server, &member);
+	if (helper != NULL) {
+		st = lookup_helper(path, helper, member, server, out, err);
+		goto out;
+	}
 	json_object_foreach(json_object_get(doc, "auths"), key, entry)
 	{
 		if (auth_key_matches(key, host)) {
@@ -163,8 +245,6 @@ static tufsign_status lookup_docker_config(const char *path, const char *host, t
 			goto out;
 		}
 	}
-	/* NOTE: credential helpers ("credsStore", "credHelpers") are not
-	 * run; only entries stored in the file itself are used. */
 	TF_DEBUG("http", "docker config '%s' has no credentials for '%s'", path, host);
 out:
 	json_decref(doc);

@@ -103,9 +103,30 @@ char *tf_registry_host(const char *gun);
 
 /* Look up credentials for the registry host of gun: NOTARY_AUTH, then the
  * docker config file (path NULL: $DOCKER_CONFIG/config.json or
- * ~/.docker/config.json). Finding none is a success with username NULL. */
+ * ~/.docker/config.json). In that file, the credential helper of
+ * "credHelpers" for the host, else that of "credsStore", else the "auths"
+ * entry of the host gives them. Finding none is a success with username
+ * NULL. */
 tufsign_status tf_credentials_lookup(const char *gun, const char *docker_config,
 				     tf_credentials *out, tufsign_error *err);
+
+/* One "get" request to a docker credential helper. */
+typedef struct tf_helper_request {
+	const char *helper;  /* NAME of the program docker-credential-NAME on PATH */
+	const char *server;  /* server URL written to its stdin, e.g. "host:5000" */
+	const char *setting; /* where NAME came from, for messages */
+	long timeout_ms;     /* the helper is killed after this */
+} tf_helper_request;
+
+/* Run "docker-credential-NAME get" without a shell, with tufsign's secret
+ * variables removed from its environment. A helper that stores nothing for
+ * the server (an empty Username, or exit status 1 with "credentials not found
+ * in native keychain") gives a success with out->username NULL. A missing
+ * program, another failure, a timeout, invalid or oversized output, or an
+ * identity token give TUFSIGN_ERR_AUTH; a name containing '/' gives
+ * TUFSIGN_ERR_INVALID_ARGUMENT. */
+tufsign_status tf_credential_helper_get(const tf_helper_request *req, tf_credentials *out,
+					tufsign_error *err);
 
 /* Decode base64 "user:password" into cred. */
 tufsign_status tf_credentials_from_auth(const char *b64, const char *source, tf_credentials *out,

@@ -1,0 +1,5 @@
+# Registry credentials from docker credential helpers, against the
+# token-auth fixture server.
+tufsign_script_test(credentials.credential_helper
+  ${CMAKE_CURRENT_LIST_DIR}/credential_helper.sh
+  FIXTURES notary_token LABELS e2e TIMEOUT 120)
