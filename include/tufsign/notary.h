@@ -139,6 +139,16 @@ TUFSIGN_API tufsign_status tufsign_notary_get_key(tufsign_notary *client, const 
 						  const char *role, tufsign_notary_key *key,
 						  tufsign_error *err);
 
+/* POST <gun>/_trust/tuf/<role>.key for role "timestamp" or "snapshot": the
+ * server creates a new key for the role and returns its public key. GET
+ * keeps returning the old key until a root listing the new one is
+ * published. Each call creates another key, so it is never retried.
+ * Requests the "*" action with token auth. *key as for
+ * tufsign_notary_get_key(). */
+TUFSIGN_API tufsign_status tufsign_notary_rotate_key(tufsign_notary *client, const char *gun,
+						     const char *role, tufsign_notary_key *key,
+						     tufsign_error *err);
+
 /* Free the members of key and zero it. NULL is accepted. */
 TUFSIGN_API void tufsign_notary_key_release(tufsign_notary_key *key);
 

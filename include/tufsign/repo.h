@@ -366,7 +366,7 @@ typedef struct tufsign_key_rotate_result {
 	int64_t targets_version; /* targets rotation: the re-signed targets version, else 0 */
 	char old_key_id[TUFSIGN_KEYID_SIZE]; /* the first key the old root listed for role */
 	char new_key_id[TUFSIGN_KEYID_SIZE]; /* the only key the new root lists for role */
-	int server_managed;                  /* 1: the server holds the new key */
+	int server_managed;                  /* 1: the new key is on the server */
 	int64_t snapshot_version;
 	int64_t timestamp_version;
 } tufsign_key_rotate_result;

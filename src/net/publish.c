@@ -244,13 +244,17 @@ out:
 	return st;
 }
 
-tufsign_status tufsign_notary_get_key(tufsign_notary *client, const char *gun, const char *role,
-				      tufsign_notary_key *key, tufsign_error *err)
+/* Send method to <gun>/_trust/tuf/<role>.key and parse the key in the
+ * response. GET only reads the key, so it is retried; POST makes a new key
+ * on every call, so it is sent once. */
+static tufsign_status key_request(tufsign_notary *client, const char *gun, const char *role,
+				  const char *method, tufsign_notary_key *key, tufsign_error *err)
 {
+	int is_get = strcmp(method, "GET") == 0;
 	tufsign_status st;
 	tf_http_response resp = {0};
 	char *file = NULL, *url = NULL, *what = NULL;
-	tf_api_call call = {.gun = gun, .actions = "push,pull"};
+	tf_api_call call = {.gun = gun, .actions = is_get ? "push,pull" : "*"};
 
 	memset(key, 0, sizeof(*key));
 	st = tf_check_gun(gun, err);
@@ -264,14 +268,14 @@ tufsign_status tufsign_notary_get_key(tufsign_notary *client, const char *gun, c
 		return st;
 	file = tf_asprintf("%s.key", role);
 	url = file ? tf_notary_tuf_url(client, gun, file) : NULL;
-	what = tf_asprintf("GET '%s.key' of '%s'", role, gun);
+	what = tf_asprintf("%s '%s.key' of '%s'", method, role, gun);
 	if (url == NULL || what == NULL) {
 		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory building a request");
 		goto out;
 	}
 	call.what = what;
 	call.req = (tf_http_request){
-		.method = "GET", .url = url, .max_len = SMALL_RESPONSE_MAX, .retry = 1};
+		.method = method, .url = url, .max_len = SMALL_RESPONSE_MAX, .retry = is_get};
 	st = tf_notary_call(client, &call, &resp, err);
 	if (st == TUFSIGN_OK && resp.status != 200)
 		st = tf_server_error(err, what, resp.status, resp.body, resp.len);
@@ -283,4 +287,16 @@ out:
 	free(url);
 	free(what);
 	return st;
+}
+
+tufsign_status tufsign_notary_get_key(tufsign_notary *client, const char *gun, const char *role,
+				      tufsign_notary_key *key, tufsign_error *err)
+{
+	return key_request(client, gun, role, "GET", key, err);
+}
+
+tufsign_status tufsign_notary_rotate_key(tufsign_notary *client, const char *gun, const char *role,
+					 tufsign_notary_key *key, tufsign_error *err)
+{
+	return key_request(client, gun, role, "POST", key, err);
 }

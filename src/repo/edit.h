@@ -52,4 +52,9 @@ tufsign_status tf_edit_sign(tf_edit_job *job, tufsign_meta *doc, const tufsign_s
  * race. result is cleared on entry. */
 tufsign_status tf_edit_run(tf_edit_job *job, tufsign_publish_result *result, tufsign_error *err);
 
+/* Make new_key the only key of role name in root, with threshold 1. The
+ * role's old keys leave root's key list unless another role lists them. */
+tufsign_status tf_repo_replace_role_key(tufsign_meta *root, const char *name,
+					const tufsign_pubkey *new_key, tufsign_error *err);
+
 #endif

@@ -16,13 +16,13 @@ typedef struct rotate_job {
 	tufsign_pubkey old_key; /* copy of the old key as root lists it */
 } rotate_job;
 
-/* Return 1 when a role of root other than "root" lists id. */
-static int used_by_other_role(const tufsign_meta *root, const char *id)
+/* Return 1 when a role of root other than role lists id. */
+static int used_by_other_role(const tufsign_meta *root, const char *role, const char *id)
 {
 	size_t i, k;
 
 	for (i = 0; i < root->role_count; i++) {
-		if (strcmp(root->roles[i].name, "root") == 0)
+		if (strcmp(root->roles[i].name, role) == 0)
 			continue;
 		for (k = 0; k < root->roles[i].keyid_count; k++)
 			if (strcmp(root->roles[i].keyids[k], id) == 0)
@@ -31,11 +31,10 @@ static int used_by_other_role(const tufsign_meta *root, const char *id)
 	return 0;
 }
 
-/* Replace the root role's keys with the new key. */
-static tufsign_status replace_root_keys(tufsign_meta *root, const tufsign_pubkey *new_key,
-					tufsign_error *err)
+tufsign_status tf_repo_replace_role_key(tufsign_meta *root, const char *name,
+					const tufsign_pubkey *new_key, tufsign_error *err)
 {
-	const tufsign_role *role = tufsign_meta_find_role(root, "root");
+	const tufsign_role *role = tufsign_meta_find_role(root, name);
 	const char *ids[1] = {new_key->id};
 	tufsign_status st = TUFSIGN_OK;
 	size_t i = 0;
@@ -43,13 +42,13 @@ static tufsign_status replace_root_keys(tufsign_meta *root, const tufsign_pubkey
 	while (st == TUFSIGN_OK && role != NULL && i < role->keyid_count) {
 		const char *id = role->keyids[i++];
 
-		if (!used_by_other_role(root, id) && tufsign_meta_find_key(root, id) != NULL)
+		if (!used_by_other_role(root, name, id) && tufsign_meta_find_key(root, id) != NULL)
 			st = tufsign_meta_remove_key(root, id, err);
 	}
 	if (st == TUFSIGN_OK)
 		st = tufsign_meta_add_key(root, new_key, err);
 	if (st == TUFSIGN_OK)
-		st = tufsign_meta_set_role(root, "root", ids, 1, 1, NULL, 0, err);
+		st = tufsign_meta_set_role(root, name, ids, 1, 1, NULL, 0, err);
 	return st;
 }
 
@@ -69,7 +68,7 @@ static tufsign_status rotate_edit(tf_edit_job *job, int *changed, tufsign_error 
 	if (st == TUFSIGN_OK)
 		st = tufsign_pubkey_copy(&r->old_key, listed, err);
 	if (st == TUFSIGN_OK)
-		st = replace_root_keys(root, &r->new_key, err);
+		st = tf_repo_replace_role_key(root, "root", &r->new_key, err);
 	if (st != TUFSIGN_OK)
 		return st;
 	*changed = 1;
