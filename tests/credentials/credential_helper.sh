@@ -2,7 +2,7 @@
 # Credentials from a real docker credential helper, docker-credential-pass
 # over a throwaway pass store and GnuPG key, against the token-auth fixture.
 # The docker config names the helper with "credsStore" or "credHelpers" and
-# holds no password. The test checks that init and sign succeed with the
+# contains no password. The test checks that init and sign succeed with the
 # helper's credentials, that a wrong stored secret fails with the exact auth
 # error and exit 5 and changes nothing, that --username with
 # TUFSIGN_PASSWORD and NOTARY_AUTH override the helper, and that a host the
@@ -85,7 +85,7 @@ unchanged_since "$gun" "a sign with a wrong stored secret"
 
 # --username with TUFSIGN_PASSWORD, and NOTARY_AUTH, override the helper.
 # The docker check runs with a config that names no credentials, so docker
-# asks docker-credential-pass by default; it gets an empty store here.
+# runs docker-credential-pass by default. It gets an empty store here.
 assert_exit 0 env TUFSIGN_PASSWORD="$password" "$TUFSIGN" -s "$NOTARY_URL" \
 	--tls-ca "$NOTARY_CA" --username "$user" sign "$gun" v4 --key "$key" \
 	--manifest "$TEST_DIR/m4.json"

@@ -3,3 +3,6 @@
 tufsign_script_test(credentials.credential_helper
   ${CMAKE_CURRENT_LIST_DIR}/credential_helper.sh
   FIXTURES notary_token LABELS e2e TIMEOUT 120)
+tufsign_script_test(credentials.credential_helper_faults
+  ${CMAKE_CURRENT_LIST_DIR}/credential_helper_faults.sh
+  FIXTURES notary_token LABELS e2e TIMEOUT 120)
