@@ -42,3 +42,5 @@ tufsign_script_test(e2e.registry ${CMAKE_CURRENT_LIST_DIR}/registry.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
 tufsign_script_test(e2e.rotate_roles ${CMAKE_CURRENT_LIST_DIR}/rotate_roles.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
+tufsign_script_test(e2e.rotate_token ${CMAKE_CURRENT_LIST_DIR}/rotate_token.sh
+  FIXTURES notary_token LABELS e2e TIMEOUT 300)
