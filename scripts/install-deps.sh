@@ -6,9 +6,11 @@
 #   demo   build + SoftHSM2, p11-kit, notary (server and client), openssl,
 #          curl, jq and the tools of the notary-server fixture, for
 #          scripts/demo.sh
-#   test   demo + OpenSC, GnuTLS tools, clang-format, man-db, faketime and
+#   test   demo + OpenSC, GnuTLS tools, clang-format, man-db, faketime,
 #          docker-registry (the registry test starts its own instance; the
-#          package's service on port 5000 need not run)
+#          package's service on port 5000 need not run) and
+#          docker-credential-pass with pass and GnuPG for the credential
+#          helper test
 # Nothing is done when every package is present, so it is safe to run often.
 # Otherwise it runs `apt-get update` once and `apt-get install`, as root or
 # through sudo. The docker CLI is not a Debian package here; the tests that
@@ -18,7 +20,8 @@ set -euo pipefail
 build_packages=(cmake gcc clang pkg-config libssl-dev libp11-kit-dev
 	libcurl4-openssl-dev libjansson-dev libcmocka-dev)
 demo_packages=(softhsm2 p11-kit p11-kit-modules notary openssl curl jq python3 iproute2 procps)
-test_packages=(opensc gnutls-bin clang-format man-db faketime docker-registry)
+test_packages=(opensc gnutls-bin clang-format man-db faketime docker-registry
+	golang-docker-credential-helpers pass gnupg)
 
 case ${1:-test} in
 build) wanted=("${build_packages[@]}") ;;

@@ -16,7 +16,8 @@ static const cli_option global_options[] = {
 	{OPT_INSECURE_PLAIN_HTTP, "insecure-plain-http", 0, NULL,
 	 "allow an http:// server URL (no TLS)"},
 	{OPT_USERNAME, "username", 0, "NAME",
-	 "user for the server's token service (password from TUFSIGN_PASSWORD or --password-file)"},
+	 "user for the server's token service (password from TUFSIGN_PASSWORD or --password-file); "
+	 "without it, NOTARY_AUTH, then docker's config.json with its credential helpers"},
 	{OPT_PASSWORD_FILE, "password-file", 0, "FILE",
 	 "file whose first line is the token service password"},
 	{OPT_MODULE, "module", 0, "PATH",
