@@ -14,6 +14,8 @@ gen_key other
 gen_key alice
 gen_key targets2
 new_targets_id=$(awk '$1 == "keyid:" { print $2 }' <<<"$STDOUT")
+gen_key targets3
+targets3_id=$(awk '$1 == "keyid:" { print $2 }' <<<"$STDOUT")
 gen_key snapshot
 local_snapshot_id=$(awk '$1 == "keyid:" { print $2 }' <<<"$STDOUT")
 gun=$(unique_gun)
@@ -205,4 +207,29 @@ assert_exit 0 ts sign "$gun" v4 --key "$(key_uri targets2)" --snapshot-key "$(ke
 check_oracles "$gun" v4 "$DIGEST" "$SIZE"
 assert_exit 0 notary_old list "$gun"
 assert_contains "$STDOUT" "v4 "
+
+# With the snapshot on the token, each rotation uploads a snapshot signed by
+# --snapshot-key; without it the server rejects the new root.
+snapshot_states "$gun"
+assert_exit 5 ts key rotate "$gun" timestamp --root-key "$(key_uri root)" --server-managed
+assert_contains "$STDERR" "server does not hold current snapshot key"
+unchanged_since "$gun" "a timestamp rotation without the local snapshot key"
+assert_exit 0 ts --json key rotate "$gun" timestamp --root-key "$(key_uri root)" \
+	--server-managed --snapshot-key "$(key_uri snapshot)"
+assert_eq "6 $(server_key_id timestamp)" "$(jq -r '"\(.root_version) \(.new_key_id)"' <<<"$STDOUT")" \
+	"timestamp rotation with a local snapshot"
+assert_exit 0 ts --json key rotate "$gun" targets --root-key "$(key_uri root)" \
+	--new-targets-key "$(key_uri targets3)" --snapshot-key "$(key_uri snapshot)"
+assert_eq "7 8 $targets3_id" \
+	"$(jq -r '"\(.root_version) \(.targets_version) \(.new_key_id)"' <<<"$STDOUT")" \
+	"targets rotation with a local snapshot"
+snapshot=$(server_get "$gun" snapshot.json)
+assert_eq "$local_snapshot_id" "$(jq -r '[.signatures[].keyid] | join(",")' <<<"$snapshot")" \
+	"signer of the snapshot after the targets rotation"
+assert_eq "$(server_get "$gun" targets.json | sha256sum | cut -d' ' -f1)" \
+	"$(jq -r '.signed.meta.targets.hashes.sha256' <<<"$snapshot" | base64 -d | od -An -tx1 | tr -d ' \n')" \
+	"snapshot hash of the re-signed targets"
+assert_exit 0 notary_old list "$gun"
+assert_eq "v1 $digest1 $size1 targets" "$(awk '$1 == "v1" { print $1, $2, $3, $4 }' <<<"$STDOUT")" \
+	"notary list with the first root after root 7"
 echo "PASS: targets, snapshot and timestamp rotation of $gun"
