@@ -1,0 +1,211 @@
+/* Unit test of how the docker config picks credentials for a GUN: the
+ * server key of each host form, credHelpers against credsStore against
+ * auths. The helpers are shell scripts that return the key they were sent,
+ * so each case shows which helper ran and with which key. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+#include "net/net.h"
+
+typedef struct lookup_case {
+	const char *gun;
+	const char *config;
+	const char *username; /* NULL: no credentials */
+	const char *source;
+} lookup_case;
+
+/* "Y2k6cHc=" is base64 of "ci:pw". */
+static const lookup_case cases[] = {
+	{"registry.example/a/b", "{\"credsStore\": \"alpha\"}", "alpha|registry.example",
+	 "credential helper docker-credential-alpha"},
+	{"registry.example/a/b",
+	 "{\"credsStore\": \"alpha\", \"credHelpers\": {\"registry.example\": \"beta\"}}",
+	 "beta|registry.example", "credential helper docker-credential-beta"},
+	{"registry.example/a/b",
+	 "{\"credsStore\": \"alpha\", \"credHelpers\": {\"https://registry.example\": \"beta\"}}",
+	 "alpha|registry.example", "credential helper docker-credential-alpha"},
+	{"registry.example:5000/a",
+	 "{\"credsStore\": \"alpha\", \"credHelpers\": {\"registry.example\": \"beta\"}}",
+	 "alpha|registry.example:5000", "credential helper docker-credential-alpha"},
+	{"localhost:5000/a", "{\"credHelpers\": {\"localhost:5000\": \"beta\"}}",
+	 "beta|localhost:5000", "credential helper docker-credential-beta"},
+	{"registry.example/a/b",
+	 "{\"credsStore\": \"alpha\", \"credHelpers\": {\"registry.example\": \"\"}, "
+	 "\"auths\": {\"registry.example\": {\"auth\": \"Y2k6cHc=\"}}}",
+	 "ci", "the docker config"},
+	{"registry.example/a/b",
+	 "{\"credsStore\": \"\", \"auths\": {\"registry.example\": {\"auth\": \"Y2k6cHc=\"}}}",
+	 "ci", "the docker config"},
+	{"registry.example/a/b",
+	 "{\"credsStore\": 5, \"auths\": {\"registry.example\": {\"auth\": \"Y2k6cHc=\"}}}", "ci",
+	 "the docker config"},
+	/* A helper without credentials for the host: the auths entry is not used. */
+	{"registry.example/a/b",
+	 "{\"credsStore\": \"empty\", \"auths\": {\"registry.example\": {\"auth\": \"Y2k6cHc=\"}}}",
+	 NULL, NULL},
+	{"library/alpine", "{\"credHelpers\": {\"https://index.docker.io/v1/\": \"beta\"}}",
+	 "beta|https://index.docker.io/v1/", "credential helper docker-credential-beta"},
+	{"docker.io/library/alpine", "{\"credsStore\": \"alpha\"}",
+	 "alpha|https://index.docker.io/v1/", "credential helper docker-credential-alpha"},
+	{"index.docker.io/team/app", "{\"credsStore\": \"alpha\"}",
+	 "alpha|https://index.docker.io/v1/", "credential helper docker-credential-alpha"},
+	{"library/alpine", "{\"credHelpers\": {\"docker.io\": \"beta\"}}", NULL, NULL},
+};
+
+static char helper_dir[] = "/tmp/tufsign-docker-config.XXXXXX";
+static char *saved_path;
+
+static void write_file(const char *name, const char *text, mode_t mode)
+{
+	char *path = tf_asprintf("%s/%s", helper_dir, name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, mode), 0);
+	free(path);
+}
+
+/* A helper that returns "NAME|<key it was sent>" as its user name. */
+static void write_echo_helper(const char *name)
+{
+	char *file = tf_asprintf("docker-credential-%s", name);
+	char *script = tf_asprintf("#!/bin/sh\nkey=$(cat)\n"
+				   "printf '{\"ServerURL\":\"%%s\",\"Username\":\"%s|%%s\","
+				   "\"Secret\":\"s\"}\\n' \"$key\" \"$key\"\n",
+				   name);
+
+	write_file(file, script, 0755);
+	free(script);
+	free(file);
+}
+
+static int set_up(void **state)
+{
+	const char *path = getenv("PATH");
+	char *new_path;
+
+	(void)state;
+	if (mkdtemp(helper_dir) == NULL)
+		return -1;
+	write_echo_helper("alpha");
+	write_echo_helper("beta");
+	/* The output of docker-credential-pass 0.6.4 for an unknown server. */
+	write_file("docker-credential-empty",
+		   "#!/bin/sh\ncat >/dev/null\n"
+		   "echo '{\"ServerURL\":\"x\",\"Username\":\"\",\"Secret\":\"\"}'\n",
+		   0755);
+	saved_path = tf_strdup(path != NULL ? path : "/usr/bin:/bin");
+	new_path = tf_asprintf("%s:%s", helper_dir, saved_path);
+	setenv("PATH", new_path, 1);
+	free(new_path);
+	unsetenv("NOTARY_AUTH");
+	unsetenv("TUFSIGN_CREDENTIAL_HELPER_TIMEOUT");
+	return 0;
+}
+
+static int tear_down(void **state)
+{
+	const char *names[] = {"docker-credential-alpha", "docker-credential-beta",
+			       "docker-credential-empty", "config.json"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < TF_ARRAY_LEN(names); i++) {
+		char *path = tf_asprintf("%s/%s", helper_dir, names[i]);
+
+		unlink(path);
+		free(path);
+	}
+	rmdir(helper_dir);
+	setenv("PATH", saved_path, 1);
+	free(saved_path);
+	return 0;
+}
+
+static void check_case(const lookup_case *c)
+{
+	char *config = tf_asprintf("%s/config.json", helper_dir);
+	tf_credentials cred;
+	tufsign_error err;
+	tufsign_status st;
+
+	write_file("config.json", c->config, 0600);
+	tufsign_error_clear(&err);
+	st = tf_credentials_lookup(c->gun, config, &cred, &err);
+	if (st != TUFSIGN_OK)
+		fail_msg("%s with %s: %s", c->gun, c->config, err.message);
+	if (c->username == NULL) {
+		if (cred.username != NULL)
+			fail_msg("%s with %s: expected no credentials, got user '%s'", c->gun,
+				 c->config, cred.username);
+	} else {
+		assert_non_null(cred.username);
+		if (strcmp(cred.username, c->username) != 0)
+			fail_msg("%s with %s: expected user '%s', got '%s'", c->gun, c->config,
+				 c->username, cred.username);
+		assert_string_equal(cred.source, c->source);
+		assert_string_equal(cred.password,
+				    strcmp(c->source, "the docker config") == 0 ? "pw" : "s");
+	}
+	tf_credentials_release(&cred);
+	unlink(config);
+	free(config);
+}
+
+static void test_config_precedence(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < TF_ARRAY_LEN(cases); i++)
+		check_case(&cases[i]);
+}
+
+/* NOTARY_AUTH comes before the config file, so its helper is not run. */
+static void test_notary_auth_first(void **state)
+{
+	char *config = tf_asprintf("%s/config.json", helper_dir);
+	tf_credentials cred;
+	tufsign_error err;
+
+	(void)state;
+	write_file("config.json", "{\"credsStore\": \"tufsign-test-missing\"}", 0600);
+	tufsign_error_clear(&err);
+	setenv("NOTARY_AUTH", "dXNlcjpwYXNz", 1);
+	assert_int_equal(tf_credentials_lookup("registry.example/a", config, &cred, &err),
+			 TUFSIGN_OK);
+	assert_string_equal(cred.username, "user");
+	assert_string_equal(cred.source, "NOTARY_AUTH");
+	tf_credentials_release(&cred);
+	unsetenv("NOTARY_AUTH");
+
+	assert_int_equal(tf_credentials_lookup("registry.example/a", config, &cred, &err),
+			 TUFSIGN_ERR_AUTH);
+	assert_null(cred.username);
+	assert_non_null(strstr(err.message, "'docker-credential-tufsign-test-missing'"));
+	assert_non_null(strstr(err.message, "not found on PATH"));
+	unlink(config);
+	free(config);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_precedence),
+		cmocka_unit_test(test_notary_auth_first),
+	};
+
+	return cmocka_run_group_tests(tests, set_up, tear_down);
+}
