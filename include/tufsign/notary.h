@@ -48,11 +48,16 @@ typedef struct tufsign_notary_config {
 	 * username set means an empty password. */
 	const char *username;
 	const char *password; /* secret: the client keeps a copy and wipes it on free */
-	int use_environment;  /* 1 (default): read NOTARY_AUTH and DOCKER_CONFIG */
+	int use_environment;  /* 1 (default): NOTARY_AUTH and the docker config */
 	/* Docker config file to read credentials from; NULL means
-	 * "$DOCKER_CONFIG/config.json", else "~/.docker/config.json". Its
-	 * auths["<registry host of the GUN>"] entry gives "auth" (base64
-	 * "user:password") or "username" and "password". */
+	 * "$DOCKER_CONFIG/config.json", else "~/.docker/config.json". As in
+	 * the docker CLI, the credential helper that credHelpers names for the
+	 * registry host of the GUN wins, else the one credsStore names, else
+	 * the auths entry of the host with "auth" (base64 "user:password") or
+	 * "username" and "password". A helper is run as
+	 * "docker-credential-NAME get", killed after
+	 * TUFSIGN_CREDENTIAL_HELPER_TIMEOUT seconds (default 30); its failure
+	 * is TUFSIGN_ERR_AUTH. */
 	const char *docker_config;
 
 	long connect_timeout_ms; /* default 10000 */
