@@ -48,7 +48,7 @@ typedef struct tufsign_notary_config {
 	 * username set means an empty password. */
 	const char *username;
 	const char *password; /* secret: the client keeps a copy and wipes it on free */
-	int use_environment;  /* 1 (default): NOTARY_AUTH and the docker config */
+	int use_environment;  /* 1 (default): read NOTARY_AUTH and the docker config */
 	/* Docker config file to read credentials from; NULL means
 	 * "$DOCKER_CONFIG/config.json", else "~/.docker/config.json". As in
 	 * the docker CLI, the credential helper that credHelpers names for the
