@@ -191,7 +191,7 @@ typedef struct tufsign_publish_options {
 #define TUFSIGN_MAX_SIGN_ROLES 8
 
 /* Most expiring roles a publish result records. */
-#define TUFSIGN_MAX_EXPIRING 4
+#define TUFSIGN_MAX_EXPIRING 16
 
 /* A role signed by a publish and its version now current on the server. */
 typedef struct tufsign_role_version {

@@ -229,11 +229,12 @@ int cli_repo_check_options(const cli_context *ctx, const cli_args *args)
 	const char *id = args->value[OPT_ROOT_KEY_ID];
 	int days;
 
+	/* A warning setting is not worth failing a release for. */
 	if (!expiry_warning_days(&days))
-		return cli_usage_error(ctx,
-				       "invalid TUFSIGN_EXPIRY_WARNING_DAYS '%s': expected a whole "
-				       "number of days from 0 to 36500 (0 turns the warnings off)",
-				       getenv("TUFSIGN_EXPIRY_WARNING_DAYS"));
+		cli_error("warning: ignoring invalid TUFSIGN_EXPIRY_WARNING_DAYS '%s': expected a "
+			  "whole number of days from 0 to 36500 (0 turns the warnings off); "
+			  "using %d days",
+			  getenv("TUFSIGN_EXPIRY_WARNING_DAYS"), TUFSIGN_EXPIRY_WARNING_DAYS);
 
 	if (id != NULL && !keyid_valid(id))
 		return cli_usage_error(ctx,
@@ -389,14 +390,19 @@ void cli_warn_expiring(const char *gun, const tufsign_expiring *list, size_t cou
 	for (i = 0; i < count && i < TUFSIGN_MAX_EXPIRING; i++) {
 		char when[TUFSIGN_TIME_SIZE] = "";
 		int64_t days = (list[i].expires.seconds - (int64_t)now) / 86400;
+		/* Whole seconds in UTC, as tufsign writes expiry, whatever the
+		 * server wrote. */
+		tufsign_time shown = tufsign_time_from_unix((time_t)list[i].expires.seconds);
 
-		tufsign_time_format(&list[i].expires, when, NULL);
+		tufsign_time_format(&shown, when, NULL);
 		cli_error("warning: '%s' of '%s' expires on %s (in %lld days); %s", list[i].role,
 			  gun, when, (long long)(days > 0 ? days : 0), expiry_remedy(list[i].role));
 	}
 	if (count > TUFSIGN_MAX_EXPIRING)
-		cli_error("warning: %zu more roles of '%s' expire within the warning period",
-			  count - TUFSIGN_MAX_EXPIRING, gun);
+		cli_error("warning: %zu more delegation%s of '%s' expire%s within the warning "
+			  "period",
+			  count - TUFSIGN_MAX_EXPIRING, count - TUFSIGN_MAX_EXPIRING > 1 ? "s" : "",
+			  gun, count - TUFSIGN_MAX_EXPIRING > 1 ? "" : "s");
 }
 
 static void warn_expiring_chain(const tufsign_repo_context *rc, const char *gun,
