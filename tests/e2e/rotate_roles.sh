@@ -232,4 +232,17 @@ assert_eq "$(server_get "$gun" targets.json | sha256sum | cut -d' ' -f1)" \
 assert_exit 0 notary_old list "$gun"
 assert_eq "v1 $digest1 $size1 targets" "$(awk '$1 == "v1" { print $1, $2, $3, $4 }' <<<"$STDOUT")" \
 	"notary list with the first root after root 7"
+
+# Back to a server-managed snapshot key: root 8 lists the server's new key,
+# the server signs the snapshot again, and sign needs no --snapshot-key.
+assert_exit 0 ts --json key rotate "$gun" snapshot --root-key "$(key_uri root)" --server-managed
+assert_eq "8 $local_snapshot_id $(server_key_id snapshot)" \
+	"$(jq -r '"\(.root_version) \(.old_key_id) \(.new_key_id)"' <<<"$STDOUT")" \
+	"snapshot rotation back to the server"
+assert_eq "$(server_key_id snapshot)" \
+	"$(server_get "$gun" snapshot.json | jq -r '[.signatures[].keyid] | join(",")')" \
+	"signer of the server's snapshot after root 8"
+make_manifest "$TEST_DIR/m5.json"
+assert_exit 0 ts sign "$gun" v5 --key "$(key_uri targets3)" --manifest "$TEST_DIR/m5.json"
+check_oracles "$gun" v5 "$DIGEST" "$SIZE"
 echo "PASS: targets, snapshot and timestamp rotation of $gun"
