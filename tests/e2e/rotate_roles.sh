@@ -210,10 +210,14 @@ assert_contains "$STDOUT" "v4 "
 
 # With the snapshot on the token, each rotation uploads a snapshot signed by
 # --snapshot-key; without it the server rejects the new root.
+# The server created a key for that rotation, but keeps serving the one
+# root lists.
 snapshot_states "$gun"
+timestamp_key=$(server_key_id timestamp)
 assert_exit 5 ts key rotate "$gun" timestamp --root-key "$(key_uri root)" --server-managed
 assert_contains "$STDERR" "server does not hold current snapshot key"
 unchanged_since "$gun" "a timestamp rotation without the local snapshot key"
+assert_eq "$timestamp_key" "$(server_key_id timestamp)" "server timestamp key after the rejection"
 assert_exit 0 ts --json key rotate "$gun" timestamp --root-key "$(key_uri root)" \
 	--server-managed --snapshot-key "$(key_uri snapshot)"
 assert_eq "6 $(server_key_id timestamp)" "$(jq -r '"\(.root_version) \(.new_key_id)"' <<<"$STDOUT")" \
