@@ -248,7 +248,8 @@ out:
 }
 
 /* Copy the first line of a failing helper's output into quoted, keeping
- * printable ASCII only. */
+ * printable ASCII only. Output that starts like JSON may contain a Secret,
+ * so it is left out. */
 static void quote_output(const helper_run *run, char *quoted, size_t size)
 {
 	const char *p = run->output;
@@ -256,6 +257,8 @@ static void quote_output(const helper_run *run, char *quoted, size_t size)
 
 	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
 		p++;
+	if (*p == '{')
+		p = "";
 	for (; *p != '\0' && *p != '\n' && k + 1 < size; p++)
 		quoted[k++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
 	while (k > 0 && (quoted[k - 1] == ' ' || quoted[k - 1] == '\r'))

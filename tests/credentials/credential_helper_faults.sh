@@ -36,6 +36,7 @@ case $MOCK_MODE in
 ok) printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\n' "$server" "$MOCK_USER" "$MOCK_SECRET" ;;
 not-found) echo "credentials not found in native keychain" && exit 1 ;;
 fail) echo "error getting credentials - keychain is locked" && exit 1 ;;
+fail-json) printf '{"Username":"%s","Secret":"%s"}\n' "$MOCK_USER" "$MOCK_SECRET" && exit 1 ;;
 garbage) echo "this is not JSON" ;;
 oversize) head -c 70000 /dev/zero | tr '\0' x ;;
 hang) exec sleep 60 ;;
@@ -83,6 +84,10 @@ list_with 0 not-found
 list_with 5 fail
 assert_eq "tufsign: credential helper 'docker-credential-mock' failed for '$host' with exit status 1: error getting credentials - keychain is locked; check it with 'echo $host | docker-credential-mock get', or give credentials with --username" \
 	"$STDERR" "message for a failing helper"
+# Output that looks like credentials is not quoted: it may contain a secret.
+list_with 5 fail-json
+assert_eq "tufsign: credential helper 'docker-credential-mock' failed for '$host' with exit status 1; check it with 'echo $host | docker-credential-mock get', or give credentials with --username" \
+	"$STDERR" "message for a failing helper that wrote JSON"
 list_with 5 garbage
 assert_eq "tufsign: credential helper 'docker-credential-mock' returned invalid output for '$host': expected a JSON object with string members Username and Secret" \
 	"$STDERR" "message for invalid JSON"
