@@ -182,16 +182,22 @@ static tufsign_status parse_token_response(const tf_http_response *resp, const c
 static tufsign_status report_rejected(tufsign_error *err, const tf_challenge *c,
 				      const tf_credentials *cred, long status)
 {
+	const char *fix = "check the user name and password";
+
 	if (cred->username == NULL)
 		return tufsign_error_set(err, TUFSIGN_ERR_AUTH,
 					 "the token service '%s' rejected anonymous access "
 					 "(HTTP %ld); give credentials with --username, "
 					 "NOTARY_AUTH or a docker login",
 					 c->realm, status);
+	/* A helper returns what docker login stored, so that is where to fix it. */
+	if (cred->from_helper)
+		fix = "store the current password with docker login, or give credentials "
+		      "with --username";
 	return tufsign_error_set(err, TUFSIGN_ERR_AUTH,
 				 "the token service '%s' rejected the credentials of user '%s' "
-				 "from %s (HTTP %ld); check the user name and password",
-				 c->realm, cred->username, cred->source, status);
+				 "from %s (HTTP %ld); %s",
+				 c->realm, cred->username, cred->source, status, fix);
 }
 
 tufsign_status tf_token_fetch(tf_http *http, const tf_challenge *c, const char *scope,

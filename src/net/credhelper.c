@@ -342,6 +342,7 @@ static tufsign_status parse_answer(const tf_helper_request *req, const char *pro
 	out->username = tf_strdup(user);
 	out->password = tf_strdup(secret);
 	snprintf(out->source, sizeof(out->source), "credential helper %s", program);
+	out->from_helper = 1;
 	if (out->username == NULL || out->password == NULL) {
 		tf_credentials_release(out);
 		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory reading credentials");

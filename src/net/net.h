@@ -92,6 +92,7 @@ typedef struct tf_credentials {
 	char *username; /* NULL: anonymous */
 	char *password;
 	char source[64]; /* where they came from, for messages */
+	int from_helper; /* 1: a docker credential helper returned them */
 } tf_credentials;
 
 void tf_credentials_release(tf_credentials *cred);

@@ -79,7 +79,7 @@ docker_config '{"credsStore": "pass"}'
 snapshot_states "$gun"
 make_manifest "$TEST_DIR/m4.json"
 assert_exit 5 ts sign "$gun" v4 --key "$key" --manifest "$TEST_DIR/m4.json"
-assert_eq "tufsign: the token service '$NOTARY_TOKEN_REALM' rejected the credentials of user '$user' from $helper_source (HTTP 401); check the user name and password" \
+assert_eq "tufsign: the token service '$NOTARY_TOKEN_REALM' rejected the credentials of user '$user' from $helper_source (HTTP 401); store the current password with docker login, or give credentials with --username" \
 	"$STDERR" "message for a wrong stored secret"
 unchanged_since "$gun" "a sign with a wrong stored secret"
 
