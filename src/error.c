@@ -49,6 +49,7 @@ static const struct status_entry status_table[] = {
 	{"TUFSIGN_ERR_INTERNAL", "internal error"},
 	{"TUFSIGN_ERR_CANCELLED", "cancelled"},
 	{"TUFSIGN_ERR_PIN_EXPIRED", "PIN expired"},
+	{"TUFSIGN_ERR_REPO_NOT_FOUND", "repository not found on the server"},
 };
 
 _Static_assert(TF_ARRAY_LEN(status_table) == TUFSIGN_STATUS_MAX + 1,

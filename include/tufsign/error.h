@@ -54,10 +54,11 @@ typedef enum tufsign_status {
 	TUFSIGN_ERR_INTERNAL = 35,        /* a broken invariant inside tufsign: a bug */
 	TUFSIGN_ERR_CANCELLED = 36,       /* the user interrupted a prompt */
 	TUFSIGN_ERR_PIN_EXPIRED = 37,     /* CKR_PIN_EXPIRED: the token wants a new PIN */
+	TUFSIGN_ERR_REPO_NOT_FOUND = 38,  /* the server has no repository of that GUN */
 } tufsign_status;
 
 /* Highest status value in use; for tables indexed by status. */
-#define TUFSIGN_STATUS_MAX TUFSIGN_ERR_PIN_EXPIRED
+#define TUFSIGN_STATUS_MAX TUFSIGN_ERR_REPO_NOT_FOUND
 
 /* Details of a failure. The caller owns it, usually on its stack.
  * The first failure recorded wins: later calls on a set error leave it as is,

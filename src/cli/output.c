@@ -35,6 +35,7 @@ int cli_exit_code(tufsign_status status)
 		return EXIT_OK;
 	case TUFSIGN_ERR_INVALID_ARGUMENT:
 	case TUFSIGN_ERR_URI:
+	case TUFSIGN_ERR_REPO_NOT_FOUND: /* a mistyped GUN: retrying cannot help */
 		return EXIT_USAGE;
 	case TUFSIGN_ERR_PIN_REQUIRED:
 	case TUFSIGN_ERR_PIN_INCORRECT:
@@ -72,11 +73,20 @@ int cli_exit_code(tufsign_status status)
 	}
 }
 
+/* Exit code of st for the running command. For verify a repository that
+ * does not exist holds no signed tag, so it answers "not signed". */
+static int command_exit_code(const cli_context *ctx, tufsign_status st)
+{
+	if (st == TUFSIGN_ERR_REPO_NOT_FOUND && ctx != NULL && ctx->command == &cmd_verify)
+		return EXIT_NOT_SIGNED;
+	return cli_exit_code(st);
+}
+
 int cli_fail(const cli_context *ctx, const tufsign_error *err)
 {
 	tufsign_status st = err->status != TUFSIGN_OK ? err->status : TUFSIGN_ERR_INTERNAL;
 	const char *msg = err->message[0] ? err->message : tufsign_strerror(st);
-	int code = cli_exit_code(st);
+	int code = command_exit_code(ctx, st);
 
 	if (ctx != NULL && ctx->json) {
 		json_t *doc = json_pack("{s:b,s:{s:s,s:s,s:s,s:s,s:i}}", "ok", 0, "error", "code",

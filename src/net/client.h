@@ -23,4 +23,8 @@ tufsign_status tf_notary_call(tufsign_notary *client, tf_api_call *call, tf_http
  * malloc'd. */
 char *tf_notary_tuf_url(const tufsign_notary *client, const char *gun, const char *file);
 
+/* Server URL the client was made for, without trailing '/'; for messages.
+ * Owned by client. */
+const char *tf_notary_base_url(const tufsign_notary *client);
+
 #endif

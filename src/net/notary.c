@@ -431,3 +431,8 @@ char *tf_notary_tuf_url(const tufsign_notary *client, const char *gun, const cha
 {
 	return tf_asprintf("%s/v2/%s/_trust/tuf/%s", client->base_url, gun, file);
 }
+
+const char *tf_notary_base_url(const tufsign_notary *client)
+{
+	return client->base_url;
+}

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "internal.h"
+#include "net/client.h"
 #include "repo_internal.h"
+#include "tufsign/verify.h"
 
 static void role_bytes_release(tf_role_bytes *b)
 {
@@ -244,6 +246,47 @@ static tufsign_status copy_bytes(tf_role_bytes *dst, const char *role, const uns
 	return TUFSIGN_OK;
 }
 
+/* Return 1 when a threshold of the pinned root's root keys signs the root
+ * file data. Every root that follows the pinned one is signed so, because a
+ * rotation is signed with the old root keys as well as the new ones. */
+static int signed_by_pinned(const fetch_job *job, const unsigned char *data, size_t len)
+{
+	tufsign_meta *pinned = NULL, *doc = NULL;
+	const tufsign_role *role = NULL;
+	char *msg = NULL;
+	size_t msg_len = 0;
+	tufsign_error ignored;
+	int ok = 0;
+
+	tufsign_error_clear(&ignored);
+	if (tufsign_meta_parse("root", job->pinned_root, job->pinned_len, &pinned, &ignored) ==
+		    TUFSIGN_OK &&
+	    tufsign_meta_parse("root", data, len, &doc, &ignored) == TUFSIGN_OK &&
+	    tufsign_verify_message(data, len, &msg, &msg_len, &ignored) == TUFSIGN_OK)
+		role = tufsign_meta_find_role(pinned, "root");
+	if (role != NULL)
+		ok = tufsign_verify_threshold(doc, msg, msg_len, pinned->keys, pinned->key_count,
+					      role, NULL, &ignored) == TUFSIGN_OK;
+	free(msg);
+	tufsign_meta_free(doc);
+	tufsign_meta_free(pinned);
+	return ok;
+}
+
+/* Report a server root that does not continue the pinned root's chain. */
+static tufsign_status report_foreign_root(const fetch_job *job, int64_t current, tufsign_error *err)
+{
+	const char *dir = tufsign_trust_txn_path(job->txn);
+
+	return tufsign_error_set(
+		err, TUFSIGN_ERR_UNTRUSTED,
+		"the server's root of '%s' (version %lld) is not signed by the root pinned in the "
+		"trust cache at %s: the repository may have been deleted and created again, or "
+		"the server is not trustworthy; if the reset is known and intended, remove %s to "
+		"trust the new root on next use (with --root-key-id to pin it)",
+		job->gun, (long long)current, dir, dir);
+}
+
 /* Download root.json and decide which roots the chain check walks. */
 static tufsign_status resolve_root(fetch_job *job, tufsign_error *err)
 {
@@ -255,10 +298,10 @@ static tufsign_status resolve_root(fetch_job *job, tufsign_error *err)
 	st = tufsign_notary_get_role(job->client, job->gun, "root", 0, &job->server_root.data,
 				     &job->server_root.len, &local);
 	if (st == TUFSIGN_ERR_NOT_FOUND)
-		return tufsign_error_set(err, TUFSIGN_ERR_NOT_FOUND,
-					 "repository '%s' does not exist on the server; create it "
-					 "with 'tufsign init'",
-					 job->gun);
+		return tufsign_error_set(err, TUFSIGN_ERR_REPO_NOT_FOUND,
+					 "repository '%s' does not exist on the server %s; check "
+					 "the GUN, or create the repository with 'tufsign init'",
+					 job->gun, tf_notary_base_url(job->client));
 	if (st != TUFSIGN_OK)
 		return tufsign_error_set(err, st, "%s", local.message);
 	if (job->pinned_root == NULL) {
@@ -271,6 +314,11 @@ static tufsign_status resolve_root(fetch_job *job, tufsign_error *err)
 		st = root_version(job->server_root.data, job->server_root.len, &current, err);
 	if (st != TUFSIGN_OK)
 		return st;
+	if (current <= pinned &&
+	    (job->server_root.len != job->pinned_len ||
+	     memcmp(job->server_root.data, job->pinned_root, job->pinned_len) != 0) &&
+	    !signed_by_pinned(job, job->server_root.data, job->server_root.len))
+		return report_foreign_root(job, current, err);
 	if (current < pinned)
 		return tufsign_error_set(err, TUFSIGN_ERR_ROLLBACK,
 					 "the server's root of '%s' is version %lld, older than "
@@ -286,8 +334,11 @@ static tufsign_status resolve_root(fetch_job *job, tufsign_error *err)
 			err);
 	if (st != TUFSIGN_OK)
 		return st;
-	return walk_roots(job->client, job->gun, pinned, current, &job->server_root, &job->walk,
-			  err);
+	st = walk_roots(job->client, job->gun, pinned, current, &job->server_root, &job->walk, err);
+	if (st == TUFSIGN_OK &&
+	    !signed_by_pinned(job, job->walk.roots[0].data, job->walk.roots[0].len))
+		return report_foreign_root(job, current, err);
+	return st;
 }
 
 static tufsign_status add_delegation(tf_repo_state *state, tufsign_error *err)
@@ -440,6 +491,19 @@ static int lists_pinned_root(const fetch_job *job, const tufsign_meta *snapshot)
 	       memcmp(digest.sha256, entry->hashes.sha256, 32) == 0;
 }
 
+/* Turn the 404 recorded in err into a repository that is gone. */
+static tufsign_status report_deleted(const fetch_job *job, tufsign_error *err)
+{
+	char detail[sizeof(err->message)];
+
+	snprintf(detail, sizeof(detail), "%s", err->message);
+	tufsign_error_clear(err);
+	return tufsign_error_set(err, TUFSIGN_ERR_REPO_NOT_FOUND,
+				 "repository '%s' is in the trust cache but not on the server "
+				 "(deleted?); create it again with 'tufsign init': %s",
+				 job->gun, detail);
+}
+
 /* Get every file of the current state. With a pinned root, root.json is
  * downloaded only when the snapshot lists other root bytes, which is how a
  * rotation shows. */
@@ -455,11 +519,7 @@ static tufsign_status fetch_files(fetch_job *job, tufsign_error *err)
 	} else {
 		st = fetch_timestamp_snapshot(job, &snapshot, err);
 		if (st == TUFSIGN_ERR_NOT_FOUND)
-			tufsign_error_prefix(err,
-					     "repository '%s' is in the trust cache but not "
-					     "on the server (deleted?); create it again with "
-					     "'tufsign init': ",
-					     job->gun);
+			st = report_deleted(job, err);
 		if (st == TUFSIGN_OK && lists_pinned_root(job, snapshot))
 			st = copy_bytes(&job->state->root, "root", job->pinned_root,
 					job->pinned_len, err);

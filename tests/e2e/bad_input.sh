@@ -55,8 +55,9 @@ assert_exit 2 ts sign "$gun" v2 --key "$key" --manifest "$TEST_DIR/missing.json"
 assert_eq "tufsign: cannot read --manifest '$TEST_DIR/missing.json': No such file or directory" \
 	"$STDERR"
 unchanged_since "$gun" "sign with a missing manifest"
-expect_usage "cannot read '$TEST_DIR': Is a directory" sign "$gun" v2 --key "$key" \
-	--manifest "$TEST_DIR"
+assert_exit 2 ts sign "$gun" v2 --key "$key" --manifest "$TEST_DIR"
+assert_eq "tufsign: cannot read --manifest '$TEST_DIR': Is a directory" "$STDERR"
+unchanged_since "$gun" "sign with a directory as manifest"
 expect_usage "invalid --custom data" sign "$gun" v2 --key "$key" --manifest "$TEST_DIR/m.json" \
 	--custom '{"ratio":1.5}'
 expect_usage "invalid --root-key-id 'abc'" list "$gun" --root-key-id abc
@@ -66,7 +67,7 @@ printf 'ok sha256:%s 1\n\nbad sha256:%s -1\n' "$DIGEST" "$DIGEST" >"$TEST_DIR/t1
 expect_usage "$TEST_DIR/t1.txt line 3: invalid size '-1'" \
 	sign "$gun" --key "$key" --targets-file "$TEST_DIR/t1.txt"
 printf '# header\nonly-a-tag\n' >"$TEST_DIR/t2.txt"
-expect_usage "$TEST_DIR/t2.txt line 2: expected 'TAG sha256:HEX SIZE'" \
+expect_usage "$TEST_DIR/t2.txt line 2: expected 'TAG sha256:HEX SIZE', but 'only-a-tag' has 1 field" \
 	sign "$gun" --key "$key" --targets-file "$TEST_DIR/t2.txt"
 printf 'dup sha256:%s 1\ndup sha256:%s 2\n' "$DIGEST" "$DIGEST" >"$TEST_DIR/t3.txt"
 expect_usage "$TEST_DIR/t3.txt line 2: tag 'dup' appears twice" \
@@ -76,11 +77,21 @@ expect_usage "$TEST_DIR/t3.txt line 2: tag 'dup' appears twice" \
 assert_exit 2 env -u TUFSIGN_SERVER "$TUFSIGN" list "$gun"
 assert_contains "$STDERR" "no Notary server given; use -s URL or set TUFSIGN_SERVER"
 
-# A repository that does not exist.
-assert_exit 5 ts sign "$gun-missing" v1 --key "$key" --manifest "$TEST_DIR/m.json"
-assert_contains "$STDERR" "repository '$gun-missing' does not exist on the server; create it with 'tufsign init'"
-assert_exit 5 ts list "$gun-missing"
-assert_contains "$STDERR" "does not exist on the server"
+# A repository that does not exist: bad input (a mistyped GUN), which a
+# pipeline must not retry; for verify the tag is not signed.
+missing="repository '$gun-missing' does not exist on the server $NOTARY_URL; check the GUN, or create the repository with 'tufsign init'"
+assert_exit 2 ts sign "$gun-missing" v1 --key "$key" --manifest "$TEST_DIR/m.json"
+assert_eq "tufsign: $missing" "$STDERR"
+assert_exit 2 ts list "$gun-missing"
+assert_eq "tufsign: $missing" "$STDERR"
+assert_exit 8 ts verify "$gun-missing" v1
+assert_eq "tufsign: $missing" "$STDERR"
+assert_exit 8 ts --json verify "$gun-missing" v1
+assert_eq "TUFSIGN_ERR_REPO_NOT_FOUND 8" "$(jq -r '"\(.error.code) \(.error.exit_code)"' <<<"$STDOUT")" \
+	"JSON error of verify on a missing repository"
+assert_exit 2 ts --json list "$gun-missing"
+assert_eq "TUFSIGN_ERR_REPO_NOT_FOUND 2" "$(jq -r '"\(.error.code) \(.error.exit_code)"' <<<"$STDOUT")" \
+	"JSON error of list on a missing repository"
 
 # A tag that is not signed cannot be removed.
 assert_exit 8 ts remove "$gun" never-signed --key "$key"
