@@ -241,48 +241,95 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* Split a line into tag, digest and size: the last two blank-separated
- * fields are digest and size, the rest (trimmed) is the tag. The line is
- * modified in place. */
-static int split_target_line(char *line, char **tag, char **digest, char **size)
-{
-	char *end = line + strlen(line);
-	char *fields[2] = {NULL, NULL};
-	int k;
+/* Longest part of a line quoted in an error message. */
+#define QUOTED_LINE_MAX 80
 
-	for (k = 1; k >= 0; k--) {
-		while (end > line && is_blank(end[-1]))
-			*--end = '\0';
-		while (end > line && !is_blank(end[-1]))
-			end--;
-		if (end == line && k == 0)
-			return -1;
-		fields[k] = end;
-		if (end == line)
-			return -1;
+/* Split blank-separated fields off the start of s into fields[], at most
+ * max of them; the fields are NUL-terminated in place. Returns how many
+ * fields s has, which may exceed max. */
+static size_t split_fields(char *s, char **fields, size_t max)
+{
+	size_t n = 0;
+
+	for (;;) {
+		while (is_blank(*s))
+			s++;
+		if (*s == '\0')
+			return n;
+		if (n < max)
+			fields[n] = s;
+		n++;
+		while (*s != '\0' && !is_blank(*s))
+			s++;
+		if (*s != '\0')
+			*s++ = '\0';
 	}
-	while (end > line && is_blank(end[-1]))
-		*--end = '\0';
+}
+
+/* Split a line into tag, digest and size. Fields are separated by spaces or
+ * tabs. A tag may contain spaces when a tab ends it: in a line that has a
+ * tab, the tag is everything before the first tab, trimmed. The line is
+ * modified in place. Returns the number of fields found, 3 on success. */
+static size_t split_target_line(char *line, char **tag, char **digest, char **size)
+{
+	char *fields[3] = {NULL, NULL, NULL};
+	char *tab, *end;
+	size_t n;
+
 	while (is_blank(*line))
 		line++;
-	if (*line == '\0')
-		return -1;
-	*tag = line;
-	*digest = fields[0];
-	*size = fields[1];
-	return 0;
+	tab = strchr(line, '\t');
+	if (tab == NULL) {
+		n = split_fields(line, fields, 3);
+	} else {
+		*tab = '\0';
+		for (end = tab; end > line && is_blank(end[-1]);)
+			*--end = '\0';
+		fields[0] = line;
+		n = 1 + split_fields(tab + 1, fields + 1, 2);
+	}
+	if (n == 3) {
+		*tag = fields[0];
+		*digest = fields[1];
+		*size = fields[2];
+	}
+	return n;
+}
+
+/* Record a line without exactly three fields, quoting it. */
+static tufsign_status wrong_field_count(const char *line, size_t fields, tufsign_error *err)
+{
+	size_t len;
+
+	while (is_blank(*line))
+		line++;
+	len = strlen(line);
+	while (len > 0 && is_blank(line[len - 1]))
+		len--;
+	return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+				 "expected 'TAG sha256:HEX SIZE', but '%.*s%s' has %zu field%s%s",
+				 (int)(len > QUOTED_LINE_MAX ? QUOTED_LINE_MAX : len), line,
+				 len > QUOTED_LINE_MAX ? "..." : "", fields, fields == 1 ? "" : "s",
+				 fields > 3 && strchr(line, '\t') == NULL
+					 ? "; a tag that contains spaces must be followed by a tab"
+					 : "");
 }
 
 static tufsign_status parse_target_line(char *line, tufsign_target_change *change,
 					tufsign_error *err)
 {
 	char *tag = NULL, *digest = NULL, *size = NULL;
+	char *copy = tf_strdup(line);
+	size_t fields;
 	tufsign_status st;
 
-	if (split_target_line(line, &tag, &digest, &size) != 0)
-		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
-					 "expected 'TAG sha256:HEX SIZE'");
-	st = tufsign_repo_check_target_name(tag, err);
+	if (copy == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	fields = split_target_line(line, &tag, &digest, &size);
+	st = fields == 3 ? TUFSIGN_OK : wrong_field_count(copy, fields, err);
+	free(copy);
+	if (st == TUFSIGN_OK)
+		st = tufsign_repo_check_target_name(tag, err);
 	if (st == TUFSIGN_OK)
 		st = tufsign_repo_parse_digest(digest, change->sha256, err);
 	if (st == TUFSIGN_OK)

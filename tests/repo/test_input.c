@@ -176,7 +176,22 @@ static void test_targets_file_errors(void **state)
 		{"# x\nb sha256:0000000000000000000000000000000000000000000000000000000000000000 "
 		 "-3",
 		 "t.txt line 2: invalid size '-3'"},
-		{"\n\nonlytag\n", "t.txt line 3: expected 'TAG sha256:HEX SIZE'"},
+		{"\n\nonlytag\n",
+		 "t.txt line 3: expected 'TAG sha256:HEX SIZE', but 'onlytag' has 1 field"},
+		{"v9 sha256:0000000000000000000000000000000000000000000000000000000000000000 5 6\n",
+		 "t.txt line 1: expected 'TAG sha256:HEX SIZE', but 'v9 "
+		 "sha256:0000000000000000000000000000000000000000000000000000000000000000 5 6' has "
+		 "4 fields; a tag that contains spaces must be followed by a tab"},
+		{" v9 extra "
+		 "sha256:0000000000000000000000000000000000000000000000000000000000000000 "
+		 "5 \r\n",
+		 "t.txt line 1: expected 'TAG sha256:HEX SIZE', but 'v9 extra "
+		 "sha256:0000000000000000000000000000000000000000000000000000000000000000..."
+		 "' has 4 fields; a tag that contains spaces must be followed by a tab"},
+		{"my tag\tsha256:00 5 6\n",
+		 "t.txt line 1: expected 'TAG sha256:HEX SIZE', but 'my tag\tsha256:00 5 6' has 4 "
+		 "fields"},
+		{"v9\t\t\n", "t.txt line 1: expected 'TAG sha256:HEX SIZE', but 'v9' has 1 field"},
 		{"a sha256:0000000000000000000000000000000000000000000000000000000000000000 1\n"
 		 "a sha256:0000000000000000000000000000000000000000000000000000000000000000 2\n",
 		 "t.txt line 2: tag 'a' appears twice"},
