@@ -2,11 +2,16 @@
  * reported as bad input naming its option, before any token or network use. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "tufsign/pubkey.h"
+
+/* Largest --root-cert file read. */
+#define MAX_ROOT_CERT ((size_t)1 << 20)
 
 static const struct input_file_option {
 	int id;
@@ -37,6 +42,10 @@ static int readable(const char *path)
 
 	if (stat(path, &st) != 0)
 		return 0;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return 0;
+	}
 	if (!S_ISREG(st.st_mode))
 		return access(path, R_OK) == 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -44,6 +53,35 @@ static int readable(const char *path)
 		return 0;
 	close(fd);
 	return 1;
+}
+
+/* Check that the regular file path holds a PEM certificate, so a wrong
+ * --root-cert is bad input found before any network use. Prints the error
+ * and returns EXIT_USAGE, or returns EXIT_OK. A FIFO is left for the one
+ * real read, as in readable(). */
+static int check_root_cert(const char *path)
+{
+	tufsign_pubkey key;
+	tufsign_error err;
+	struct stat st;
+	char *pem = NULL;
+	size_t len = 0;
+	int rc = EXIT_OK;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return EXIT_OK;
+	memset(&key, 0, sizeof(key));
+	tufsign_error_clear(&err);
+	if (cli_read_file(path, MAX_ROOT_CERT, &pem, &len, &err) != TUFSIGN_OK ||
+	    tufsign_pubkey_from_cert_pem(&key, pem, len, &err) != TUFSIGN_OK) {
+		cli_error("cannot read --root-cert '%s': %s; expected the PEM certificate of the "
+			  "root key",
+			  path, err.message);
+		rc = EXIT_USAGE;
+	}
+	tufsign_pubkey_release(&key);
+	free(pem);
+	return rc;
 }
 
 int cli_check_input_files(const cli_args *args)
@@ -56,8 +94,11 @@ int cli_check_input_files(const cli_args *args)
 
 			if (o->id != args->given[i].id)
 				continue;
-			if (readable(args->given[i].value))
+			if (readable(args->given[i].value)) {
+				if (o->id == OPT_ROOT_CERT && check_root_cert(args->given[i].value))
+					return EXIT_USAGE;
 				continue;
+			}
 			cli_error("cannot read --%s '%s': %s", o->name, args->given[i].value,
 				  strerror(errno));
 			return o->exit_code;
