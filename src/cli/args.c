@@ -1,6 +1,7 @@
 /* Option parsing driven by each command's option table, so --help and the
  * parser can never disagree. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,12 +87,81 @@ static int short_to_id(const cli_command *cmd, int c)
 	return OPT_NONE;
 }
 
+/* Most edits between a mistyped long option and the option suggested. */
+#define MAX_SUGGEST_DISTANCE 2
+/* Longest option name compared; longer names are never suggested. */
+#define MAX_OPTION_NAME 64
+
+/* Return the Levenshtein distance of a (alen bytes) and b: the fewest
+ * insertions, deletions and substitutions that turn one into the other.
+ * Names of MAX_OPTION_NAME bytes or more count as far apart. */
+static size_t edit_distance(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b), row[MAX_OPTION_NAME], i, j;
+
+	if (alen >= MAX_OPTION_NAME || blen >= MAX_OPTION_NAME)
+		return SIZE_MAX;
+	for (j = 0; j <= blen; j++)
+		row[j] = j;
+	for (i = 1; i <= alen; i++) {
+		size_t diagonal = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= blen; j++) {
+			size_t above = row[j];
+			size_t best = diagonal + (a[i - 1] != b[j - 1]);
+
+			if (above + 1 < best)
+				best = above + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diagonal = above;
+		}
+	}
+	return row[blen];
+}
+
+/* Return the long option of cmd or the global ones nearest to the unknown
+ * "--name[=value]" arg, or NULL when none is within MAX_SUGGEST_DISTANCE
+ * edits or arg names a known option (one whose value is missing). */
+static const char *suggest_option(const cli_command *cmd, const char *arg)
+{
+	const cli_option *lists[2] = {global_options, cmd ? cmd->options : NULL};
+	const char *name = arg + 2, *best = NULL;
+	size_t len = strcspn(name, "="), best_distance = MAX_SUGGEST_DISTANCE + 1, i;
+	int l;
+
+	if (strncmp(arg, "--", 2) != 0 || len == 0)
+		return NULL;
+	for (l = 0; l < 2; l++) {
+		for (i = 0; i < count_options(lists[l]); i++) {
+			const char *known = lists[l][i].long_name;
+			size_t d = edit_distance(name, len, known);
+
+			if (d == 0)
+				return NULL;
+			if (d < best_distance) {
+				best_distance = d;
+				best = known;
+			}
+		}
+	}
+	return best;
+}
+
 static void report_bad_option(const cli_command *cmd, const char *arg)
 {
 	const char *name = cmd ? cmd->name : "";
+	const char *suggestion = suggest_option(cmd, arg);
 
-	cli_error("%s: invalid or incomplete option '%s'; see 'tufsign %s --help'",
-		  cmd ? cmd->name : "tufsign", arg, name);
+	if (suggestion != NULL)
+		cli_error("%s: invalid or incomplete option '%s'; did you mean '--%s'? See "
+			  "'tufsign %s --help'",
+			  cmd ? cmd->name : "tufsign", arg, suggestion, name);
+	else
+		cli_error("%s: invalid or incomplete option '%s'; see 'tufsign %s --help'",
+			  cmd ? cmd->name : "tufsign", arg, name);
 	if (arg[0] == '-' && arg[1] != '-' && short_to_id(cmd, arg[1]) == OPT_NONE)
 		cli_error("an operand that starts with '-' goes after '--', which ends the "
 			  "options: tufsign %s ... -- %s",
@@ -165,15 +235,27 @@ void cli_args_release(cli_args *args)
 #define HELP_WIDTH 79
 
 /* Print text word-wrapped: the first line continues at column col, later
- * lines start with indent spaces. Words longer than a line stay whole. */
+ * lines start with indent spaces. Words longer than a line stay whole. A
+ * newline in text ends the line there, so "\n\n" separates paragraphs. */
 static void print_wrapped(FILE *f, const char *text, int col, int indent)
 {
 	const char *p = text;
+	int line_start = 0; /* a newline was printed, its indent not yet */
 
 	while (*p != '\0') {
-		size_t word = strcspn(p, " ");
+		size_t word = strcspn(p, " \n");
 
-		if (col > indent && col + 1 + (int)word > HELP_WIDTH) {
+		if (*p == '\n') {
+			fputc('\n', f);
+			col = indent;
+			line_start = 1;
+			p++;
+			continue;
+		}
+		if (line_start) {
+			fprintf(f, "%*s", indent, "");
+			line_start = 0;
+		} else if (col > indent && col + 1 + (int)word > HELP_WIDTH) {
 			fprintf(f, "\n%*s", indent, "");
 			col = indent;
 		} else if (col > indent) {

@@ -352,8 +352,12 @@ static int tls_alert(CURLcode rc, const char *detail)
 	       strstr(detail, "SSL routines") != NULL;
 }
 
+/* Record the failure rc of req. The hint for a server that cannot be
+ * reached goes only into the error of the last attempt, not into the
+ * warning before each retry. */
 static tufsign_status report_curl_failure(tufsign_error *err, const tf_http_request *req,
-					  CURLcode rc, const char *detail, const body_sink *sink)
+					  CURLcode rc, const char *detail, const body_sink *sink,
+					  int last_attempt)
 {
 	tufsign_status st = tls_alert(rc, detail) ? TUFSIGN_ERR_TLS : curl_failure_status(rc);
 	const char *why = detail[0] != '\0' ? detail : curl_easy_strerror(rc);
@@ -374,6 +378,16 @@ static tufsign_status report_curl_failure(tufsign_error *err, const tf_http_requ
 					 req->method, req->url, why);
 	case TUFSIGN_ERR_URI:
 		return tufsign_error_set(err, st, "cannot request '%s': %s", req->url, why);
+	case TUFSIGN_ERR_NETWORK:
+		if (last_attempt &&
+		    (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST))
+			return tufsign_error_set(
+				err, st,
+				"%s %s failed: %s; check that this URL is right and "
+				"its server is running (the Notary server URL comes "
+				"from -s or TUFSIGN_SERVER)",
+				req->method, req->url, why);
+		return tufsign_error_set(err, st, "%s %s failed: %s", req->method, req->url, why);
 	default:
 		return tufsign_error_set(err, st, "%s %s failed: %s", req->method, req->url, why);
 	}
@@ -412,7 +426,7 @@ static void set_request(tf_http *http, const tf_http_request *req, struct curl_s
 }
 
 static tufsign_status perform_once(tf_http *http, const tf_http_request *req,
-				   tf_http_response *resp, tufsign_error *err)
+				   tf_http_response *resp, int last_attempt, tufsign_error *err)
 {
 	tufsign_status st = TUFSIGN_OK;
 	struct curl_slist *headers = NULL;
@@ -435,7 +449,7 @@ static tufsign_status perform_once(tf_http *http, const tf_http_request *req,
 	set_request(http, req, headers, &sink, &reader, resp, errbuf);
 	rc = curl_easy_perform(http->curl);
 	if (rc != CURLE_OK) {
-		st = report_curl_failure(err, req, rc, errbuf, &sink);
+		st = report_curl_failure(err, req, rc, errbuf, &sink, last_attempt);
 		goto out;
 	}
 	curl_easy_getinfo(http->curl, CURLINFO_RESPONSE_CODE, &resp->status);
@@ -478,7 +492,8 @@ tufsign_status tf_http_perform(tf_http *http, const tf_http_request *req, tf_htt
 		int retryable;
 
 		tufsign_error_clear(&attempt_err);
-		st = perform_once(http, req, resp, &attempt_err);
+		st = perform_once(http, req, resp, !req->retry || attempt >= http->retries,
+				  &attempt_err);
 		retryable = st == TUFSIGN_ERR_NETWORK || (st == TUFSIGN_OK && resp->status >= 500);
 		if (!req->retry || !retryable || attempt >= http->retries)
 			break;
