@@ -212,7 +212,8 @@ out:
 const cli_command cmd_delegation_add = {
 	.name = "delegation add",
 	.operands = "GUN NAME --key URI (--signer-key URI | --signer-cert FILE | --signer-pubkey "
-		    "FILE)... [--paths P,...] [--root-key-id ID | --root-cert FILE]",
+		    "FILE)... [--paths P,...] [--snapshot-key URI] [--root-key-id ID | --root-cert "
+		    "FILE]",
 	.summary = "Add a signer's delegation and publish it",
 	.description = "Adds the role targets/NAME with the signer's keys and appends the keys "
 		       "to targets/releases (created when absent), paths [\"\"] and threshold 1, "

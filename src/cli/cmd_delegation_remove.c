@@ -60,7 +60,7 @@ static int run(cli_context *ctx, const cli_args *args)
 
 const cli_command cmd_delegation_remove = {
 	.name = "delegation remove",
-	.operands = "GUN NAME --key URI [--root-key-id ID | --root-cert FILE]",
+	.operands = "GUN NAME --key URI [--snapshot-key URI] [--root-key-id ID | --root-cert FILE]",
 	.summary = "Remove a signer's delegation and publish it",
 	.description = "Removes the role targets/NAME and takes its keys out of "
 		       "targets/releases (unless another signer still lists them), as 'docker "

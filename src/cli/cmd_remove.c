@@ -70,7 +70,8 @@ static int run(cli_context *ctx, const cli_args *args)
 
 const cli_command cmd_remove = {
 	.name = "remove",
-	.operands = "GUN TAG --key URI [--role ROLE]... [--root-key-id ID | --root-cert FILE]",
+	.operands = "GUN TAG --key URI [--snapshot-key URI] [--role ROLE]... [--root-key-id ID | "
+		    "--root-cert FILE]",
 	.summary = "Remove a tag and publish the change",
 	.description = "Fails with exit code 8 when the tag is not signed in the targets role "
 		       "(with --role, in that delegation).",

@@ -215,13 +215,22 @@ static int print_result(const cli_context *ctx, const char *gun,
 			       ? EXIT_OK
 			       : EXIT_FAILED;
 	cli_signed_versions(r, versions, sizeof(versions));
-	if (r->published)
+	if (r->published) {
 		cli_info(ctx, "signed %zu tag%s in %s: %s, snapshot %lld, timestamp %lld", count,
 			 count == 1 ? "" : "s", gun, versions, (long long)r->snapshot_version,
 			 (long long)r->timestamp_version);
-	else
-		cli_info(ctx, "%s already holds %s; nothing to publish", gun,
-			 count == 1 ? "this tag" : "these tags");
+	} else if (count == 1) {
+		cli_digest_text(changes[0].sha256, digest);
+		cli_info(ctx,
+			 "%s already holds tag '%s' with digest %s and size %llu; nothing to "
+			 "publish",
+			 gun, changes[0].name, digest, (unsigned long long)changes[0].length);
+	} else {
+		cli_info(ctx,
+			 "%s already holds all %zu tags with the digests and sizes given; "
+			 "nothing to publish",
+			 gun, count);
+	}
 	return EXIT_OK;
 }
 
@@ -247,7 +256,8 @@ static int run(cli_context *ctx, const cli_args *args)
 const cli_command cmd_sign = {
 	.name = "sign",
 	.operands = "GUN [TAG] --key URI (--digest sha256:HEX --size N | --manifest FILE | "
-		    "--targets-file FILE) [--role ROLE]... [--root-key-id ID | --root-cert FILE]",
+		    "--targets-file FILE) [--custom JSON] [--snapshot-key URI] [--role ROLE]... "
+		    "[--root-key-id ID | --root-cert FILE]",
 	.summary = "Add or replace a signed tag and publish it",
 	.description = "Fetches and verifies the repository, sets each tag to its digest and "
 		       "size, signs targets (with --role, each delegation instead; and the "

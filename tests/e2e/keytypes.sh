@@ -60,7 +60,7 @@ assert_contains "$STDERR" "$gun:v9 is not signed"
 # Signing the same digest again publishes nothing.
 snapshot_states "$gun"
 assert_exit 0 ts sign "$gun" v1.0 --key "$(key_uri targets)" --digest "sha256:$DIGEST" --size "$SIZE"
-assert_contains "$STDERR" "already holds this tag; nothing to publish"
+assert_contains "$STDERR" "$gun already holds tag 'v1.0' with digest sha256:$DIGEST and size $SIZE; nothing to publish"
 unchanged_since "$gun" "a repeated sign"
 
 # A second init with the same root key says so and changes nothing.
