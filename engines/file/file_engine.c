@@ -182,13 +182,33 @@ static tufsign_status load_key(file_key *k, const tufsign_key_options *opts, tuf
 	return st;
 }
 
+/* A reference that names no file is most often a mistyped PKCS#11 URI, so
+ * it is an invalid value (TUFSIGN_ERR_INVALID_ARGUMENT), unlike a file that
+ * exists but cannot be read (TUFSIGN_ERR_IO). */
+static tufsign_status check_exists(const char *ref, const char *path, tufsign_error *err)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 || (errno != ENOENT && errno != ENOTDIR))
+		return TUFSIGN_OK;
+	return tufsign_error_set(
+		err, TUFSIGN_ERR_INVALID_ARGUMENT,
+		"'%s' is neither a PKCS#11 URI, which starts with 'pkcs11:', nor a "
+		"key file: %s",
+		ref, strerror(errno));
+}
+
 static tufsign_status file_open(const char *ref, const tufsign_key_options *opts, void **handle,
 				tufsign_error *err)
 {
-	file_key *k = calloc(1, sizeof(*k));
+	file_key *k = NULL;
 	tufsign_status st;
 
 	*handle = NULL;
+	st = check_exists(ref, strip_scheme(ref), err);
+	if (st != TUFSIGN_OK)
+		return st;
+	k = calloc(1, sizeof(*k));
 	if (k == NULL || (k->path = tf_strdup(strip_scheme(ref))) == NULL) {
 		free(k);
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
@@ -379,7 +399,7 @@ static tufsign_status file_list_keys(const char *ref, const tufsign_key_options 
 			st = list_dir(priv, opts, &list, count, err);
 		free(priv);
 	} else {
-		st = list_one(path, opts, 0, &list, count, err);
+		st = list_one(ref, opts, 0, &list, count, err);
 	}
 	*keys = (tufsign_key_info *)tf_buf_steal(&list, NULL);
 	if (st != TUFSIGN_OK || (*count > 0 && *keys == NULL)) {

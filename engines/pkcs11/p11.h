@@ -29,6 +29,9 @@ typedef struct tf_p11_modules {
 	struct tf_p11_modules *next;
 } tf_p11_modules;
 
+/* Size of the text that names where a PIN came from. */
+#define TF_P11_PIN_ORIGIN_SIZE 512
+
 /* A token the process has opened: one session and at most one C_Login,
  * shared by every key opened on it until tf_p11_shutdown(). */
 typedef struct tf_p11_token {
@@ -41,6 +44,9 @@ typedef struct tf_p11_token {
 	/* Kept only while a key needing CKA_ALWAYS_AUTHENTICATE is open. */
 	char *pin;
 	int pin_users; /* open keys that need pin */
+	/* Where the PIN came from, e.g. "the PIN in TUFSIGN_PIN", for login
+	 * failures. Never the PIN itself. */
+	char pin_origin[TF_P11_PIN_ORIGIN_SIZE];
 	struct tf_p11_token *next;
 } tf_p11_token;
 
@@ -87,6 +93,12 @@ tufsign_status tf_p11_login_status(CK_RV rv);
 tufsign_status tf_p11_uri_parse(const char *text, int for_object, tf_p11_uri *out,
 				tufsign_error *err);
 void tf_p11_uri_release(tf_p11_uri *u);
+/* uri_check.c: reject a parsed URI that names an attribute p11-kit does not
+ * know, has a query attribute in its path part, or (when unrecognized is
+ * set, as p11-kit reports it) a value no token can have. shown is the text
+ * for messages. */
+tufsign_status tf_p11_uri_check_attributes(const char *text, const char *shown, int unrecognized,
+					   tufsign_error *err);
 /* URI of a token, or of a private key on it; malloc'd, NULL on failure. */
 char *tf_p11_token_uri(const CK_TOKEN_INFO *info);
 char *tf_p11_key_uri(const CK_TOKEN_INFO *info, const char *label, const unsigned char *id,
@@ -102,8 +114,13 @@ tufsign_status tf_p11_modules_get(const tf_p11_uri *u, const char *option_path,
 void tf_p11_modules_release_all(void);
 
 /* pin.c */
+/* Read the PIN of a token from the first source that is set: the URI's
+ * pin_source, opts->pin_file, TUFSIGN_PIN, else a prompt on the terminal.
+ * origin receives a phrase naming the source used, such as "the PIN in
+ * TUFSIGN_PIN", for the message of a failed login. */
 tufsign_status tf_p11_pin_read(const char *pin_source, const tufsign_key_options *opts,
-			       const char *token_label, char **pin, tufsign_error *err);
+			       const char *token_label, char **pin,
+			       char origin[TF_P11_PIN_ORIGIN_SIZE], tufsign_error *err);
 
 /* session.c */
 tufsign_status tf_p11_token_select(const tf_p11_modules *mods, const tf_p11_uri *u,

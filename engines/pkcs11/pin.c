@@ -14,33 +14,72 @@
 
 #define PIN_MAX 256
 
-/* Keep the first line of a PIN file; the file may end with a newline. */
-static tufsign_status pin_from_file(const char *path, char **pin, tufsign_error *err)
+/* Read path into buf, which has room for size bytes. Returns 0 with *len set, an
+ * errno value, or EFBIG when the file has more than size bytes. */
+static int read_small_file(const char *path, char *buf, size_t size, size_t *len)
 {
-	unsigned char *data = NULL;
-	size_t len = 0;
-	tufsign_status st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc = 0;
 
-	st = tf_read_file(path, PIN_MAX, &data, &len, err);
-	if (st != TUFSIGN_OK) {
-		tufsign_error_prefix(err, "cannot read the PIN file: ");
-		return st;
+	*len = 0;
+	if (fd < 0)
+		return errno;
+	for (;;) {
+		ssize_t n = read(fd, buf + *len, size - *len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = errno;
+		if (n <= 0)
+			break;
+		*len += (size_t)n;
+		if (*len == size) {
+			rc = EFBIG;
+			break;
+		}
 	}
-	*pin = tf_strndup((char *)data, strcspn((char *)data, "\r\n"));
-	tf_free_wiped(data, len);
-	if (*pin == NULL)
-		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
-	if ((*pin)[0] == '\0') {
-		tf_free_secret(*pin);
-		*pin = NULL;
-		return tufsign_error_set(err, TUFSIGN_ERR_PIN_REQUIRED,
-					 "the first line of PIN file '%s' is empty", path);
-	}
-	return TUFSIGN_OK;
+	close(fd);
+	return rc;
+}
+
+/* Keep the first line of a PIN file, which may end with a newline. The
+ * messages name the file with named_by (the option or attribute that gave
+ * it) and end with advice, "" or "; what to do". */
+static tufsign_status pin_from_file(const char *path, const char *named_by, const char *advice,
+				    char **pin, char origin[TF_P11_PIN_ORIGIN_SIZE],
+				    tufsign_error *err)
+{
+	char buf[PIN_MAX + 1];
+	size_t len = 0;
+	int rc = read_small_file(path, buf, sizeof(buf), &len);
+	tufsign_status st = TUFSIGN_OK;
+
+	snprintf(origin, TF_P11_PIN_ORIGIN_SIZE, "the PIN read from the file '%s' %s", path,
+		 named_by);
+	buf[len < sizeof(buf) ? len : sizeof(buf) - 1] = '\0';
+	if (rc == EFBIG)
+		st = tufsign_error_set(err, TUFSIGN_ERR_PIN_REQUIRED,
+				       "the PIN file '%s' %s is larger than %d bytes; it should "
+				       "contain only the PIN on its first line%s",
+				       path, named_by, PIN_MAX, advice);
+	else if (rc != 0)
+		st = tufsign_error_set(err, TUFSIGN_ERR_PIN_REQUIRED,
+				       "cannot read the PIN file '%s' %s: %s%s", path, named_by,
+				       strerror(rc), advice);
+	else if (strcspn(buf, "\r\n") == 0)
+		st = tufsign_error_set(err, TUFSIGN_ERR_PIN_REQUIRED,
+				       "the first line of the PIN file '%s' %s is empty%s", path,
+				       named_by, advice);
+	else if ((*pin = tf_strndup(buf, strcspn(buf, "\r\n"))) == NULL)
+		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	tf_wipe(buf, sizeof(buf));
+	return st;
 }
 
 /* RFC 7512 pin-source is a URI; tufsign reads local files only. */
-static tufsign_status pin_from_source(const char *source, char **pin, tufsign_error *err)
+static tufsign_status pin_from_source(const char *source, char **pin,
+				      char origin[TF_P11_PIN_ORIGIN_SIZE], tufsign_error *err)
 {
 	const char *path = source;
 
@@ -52,7 +91,10 @@ static tufsign_status pin_from_source(const char *source, char **pin, tufsign_er
 		return tufsign_error_set(
 			err, TUFSIGN_ERR_URI,
 			"pin-source '%s' is not supported; use pin-source=file:PATH", source);
-	return pin_from_file(path, pin, err);
+	return pin_from_file(path, "named by pin-source in the PKCS#11 URI",
+			     "; correct the path, or remove pin-source from the URI to use "
+			     "--pin-file or TUFSIGN_PIN",
+			     pin, origin, err);
 }
 
 /* Read one line from the terminal into buf, without its end of line.
@@ -132,7 +174,8 @@ static tufsign_status pin_prompt(int fd, const char *token_label, char **pin, tu
 }
 
 tufsign_status tf_p11_pin_read(const char *pin_source, const tufsign_key_options *opts,
-			       const char *token_label, char **pin, tufsign_error *err)
+			       const char *token_label, char **pin,
+			       char origin[TF_P11_PIN_ORIGIN_SIZE], tufsign_error *err)
 {
 	struct rlimit no_core = {0, 0};
 	const char *env = getenv("TUFSIGN_PIN");
@@ -142,10 +185,11 @@ tufsign_status tf_p11_pin_read(const char *pin_source, const tufsign_key_options
 	*pin = NULL;
 	/* A core dump taken after this point could hold the PIN. */
 	setrlimit(RLIMIT_CORE, &no_core);
+	origin[0] = '\0';
 	if (pin_source != NULL)
-		return pin_from_source(pin_source, pin, err);
+		return pin_from_source(pin_source, pin, origin, err);
 	if (opts != NULL && opts->pin_file != NULL)
-		return pin_from_file(opts->pin_file, pin, err);
+		return pin_from_file(opts->pin_file, "given with --pin-file", "", pin, origin, err);
 	/* A CI secret that does not exist expands to an empty value; asking on
 	 * the terminal instead would hide that mistake. */
 	if (env != NULL && env[0] == '\0')
@@ -155,6 +199,7 @@ tufsign_status tf_p11_pin_read(const char *pin_source, const tufsign_key_options
 					 "or unset it and use --pin-file",
 					 token_label);
 	if (env != NULL) {
+		snprintf(origin, TF_P11_PIN_ORIGIN_SIZE, "the PIN in TUFSIGN_PIN");
 		*pin = tf_strdup(env);
 		return *pin ? TUFSIGN_OK
 			    : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
@@ -166,6 +211,7 @@ tufsign_status tf_p11_pin_read(const char *pin_source, const tufsign_key_options
 					 "for it; use pin-source=file:PATH in the URI, --pin-file "
 					 "or TUFSIGN_PIN",
 					 token_label);
+	snprintf(origin, TF_P11_PIN_ORIGIN_SIZE, "the PIN entered at the prompt");
 	st = pin_prompt(fd, token_label, pin, err);
 	close(fd);
 	return st;

@@ -24,7 +24,7 @@ static tufsign_status keep_pin_for(tf_p11_object *o, const tf_p11_uri *u,
 		return TUFSIGN_OK;
 	}
 	if (t->pin == NULL && !(t->info.flags & CKF_PROTECTED_AUTHENTICATION_PATH))
-		st = tf_p11_pin_read(u->pin_source, opts, t->label, &t->pin, err);
+		st = tf_p11_pin_read(u->pin_source, opts, t->label, &t->pin, t->pin_origin, err);
 	if (st == TUFSIGN_OK)
 		tf_p11_token_hold_pin(t);
 	return st;

@@ -1,4 +1,5 @@
 /* Token selection, the session and the one C_Login per token per process. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,34 +139,40 @@ tufsign_status tf_p11_token_select(const tf_p11_modules *mods, const tf_p11_uri 
 	return st;
 }
 
+/* Record a failed C_Login. The message names where the PIN came from, so
+ * the user knows which source to correct, but never the PIN. */
 static tufsign_status login_failed(const tf_p11_token *t, CK_RV rv, tufsign_error *err)
 {
-	const char *advice = "";
+	const char *pin = t->pin_origin[0] != '\0' ? t->pin_origin : "the PIN";
+	const char *problem;
 
 	switch (rv) {
 	case CKR_PIN_INCORRECT:
-		advice = "; the PIN is wrong. tufsign does not retry, because every failed "
-			 "login counts against the token's retry limit";
+		problem = "is wrong. tufsign does not retry, because every failed login counts "
+			  "against the token's retry limit";
 		break;
 	case CKR_PIN_LOCKED:
-		advice = "; the user PIN is locked after too many failed logins. Unlock it "
-			 "with the security officer PIN";
+		pin = "the user PIN";
+		problem = "is locked after too many failed logins. Unlock it with the security "
+			  "officer PIN";
 		break;
 	case CKR_PIN_LEN_RANGE:
-		advice = "; the PIN is shorter or longer than the token accepts";
+		problem = "is shorter or longer than the token accepts";
 		break;
 	case CKR_PIN_INVALID:
-		advice = "; the PIN contains characters that the token does not accept";
+		problem = "contains characters that the token does not accept";
 		break;
 	case CKR_PIN_EXPIRED:
-		advice = "; the PIN has expired. Set a new PIN on the token";
+		pin = "the PIN";
+		problem = "has expired. Set a new PIN on the token";
 		break;
 	default:
 		return tf_p11_error(err, TUFSIGN_ERR_TOKEN, rv, "login to token '%s' failed",
 				    t->label);
 	}
-	return tufsign_error_set(err, tf_p11_login_status(rv), "login to token '%s' failed: %s%s",
-				 t->label, tf_p11_rv_name(rv), advice);
+	return tufsign_error_set(err, tf_p11_login_status(rv),
+				 "login to token '%s' failed: %s; %s %s", t->label,
+				 tf_p11_rv_name(rv), pin, problem);
 }
 
 /* Log in as the user unless the session already is. pin is NULL for a
@@ -224,8 +231,10 @@ static tufsign_status token_start(tf_p11_token *t, const tf_p11_uri *u,
 		return tf_p11_error(err, TUFSIGN_ERR_TOKEN, rv, "cannot read the token in slot %lu",
 				    (unsigned long)t->slot);
 	tf_p11_trim(t->info.label, sizeof(t->info.label), t->label, sizeof(t->label));
+	if (t->info.flags & CKF_PROTECTED_AUTHENTICATION_PATH)
+		snprintf(t->pin_origin, sizeof(t->pin_origin), "the PIN entered on the PIN pad");
 	if (needs_pin(&t->info)) {
-		st = tf_p11_pin_read(u->pin_source, opts, t->label, &t->pin, err);
+		st = tf_p11_pin_read(u->pin_source, opts, t->label, &t->pin, t->pin_origin, err);
 		if (st != TUFSIGN_OK)
 			return st;
 	}

@@ -58,8 +58,10 @@ static void token_info_release(tufsign_pkcs11_token_info *info)
 	free(info->uri);
 }
 
+/* Append the tokens of f that match u (all of them when u is NULL) to list,
+ * counting them in *count and every token of f in *present. */
 static tufsign_status list_module(CK_FUNCTION_LIST *f, const tf_p11_uri *u, tf_buf *list,
-				  size_t *count, tufsign_error *err)
+				  size_t *count, size_t *present, tufsign_error *err)
 {
 	CK_SLOT_ID slots[64];
 	CK_ULONG n = TF_ARRAY_LEN(slots), i;
@@ -76,6 +78,7 @@ static tufsign_status list_module(CK_FUNCTION_LIST *f, const tf_p11_uri *u, tf_b
 
 		if (f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
 			continue;
+		(*present)++;
 		if (u != NULL && (!p11_kit_uri_match_token_info(u->uri, &ti) ||
 				  (u->slot_id != (CK_SLOT_ID)-1 && u->slot_id != slots[i])))
 			continue;
@@ -90,6 +93,29 @@ static tufsign_status list_module(CK_FUNCTION_LIST *f, const tf_p11_uri *u, tf_b
 	return st;
 }
 
+/* A URI that matches none of the tokens present fails, so a script can test
+ * for its token. The message gives the number of tokens present. */
+static tufsign_status no_match(const tf_p11_uri *u, size_t modules, size_t present,
+			       tufsign_error *err)
+{
+	if (present == 0)
+		return tufsign_error_set(err, TUFSIGN_ERR_TOKEN_NOT_FOUND,
+					 "no token matches '%s': the module%s ha%s no tokens",
+					 u->text, modules > 1 ? "s" : "", modules > 1 ? "ve" : "s");
+	if (u->module_path != NULL || u->module_name != NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_TOKEN_NOT_FOUND,
+					 "no token matches '%s' (the module has %zu token%s; run "
+					 "'tufsign token list pkcs11:?%s=%s' to see them)",
+					 u->text, present, present > 1 ? "s" : "",
+					 u->module_path ? "module-path" : "module-name",
+					 u->module_path ? u->module_path : u->module_name);
+	return tufsign_error_set(err, TUFSIGN_ERR_TOKEN_NOT_FOUND,
+				 "no token matches '%s' (the module%s ha%s %zu token%s; run "
+				 "'tufsign token list' without a URI to see them)",
+				 u->text, modules > 1 ? "s" : "", modules > 1 ? "ve" : "s", present,
+				 present > 1 ? "s" : "");
+}
+
 tufsign_status tufsign_pkcs11_token_list(const char *uri_or_null, const tufsign_key_options *opts,
 					 tufsign_pkcs11_token_info **tokens, size_t *count,
 					 tufsign_error *err)
@@ -97,7 +123,7 @@ tufsign_status tufsign_pkcs11_token_list(const char *uri_or_null, const tufsign_
 	tf_p11_modules *mods = NULL;
 	tf_p11_uri u;
 	tufsign_status st = TUFSIGN_OK;
-	size_t i;
+	size_t i, present = 0;
 	tf_buf list;
 
 	*tokens = NULL;
@@ -110,7 +136,10 @@ tufsign_status tufsign_pkcs11_token_list(const char *uri_or_null, const tufsign_
 		st = tf_p11_modules_get(uri_or_null ? &u : NULL, opts ? opts->module_path : NULL,
 					&mods, err);
 	for (i = 0; st == TUFSIGN_OK && mods->funcs[i] != NULL; i++)
-		st = list_module(mods->funcs[i], uri_or_null ? &u : NULL, &list, count, err);
+		st = list_module(mods->funcs[i], uri_or_null ? &u : NULL, &list, count, &present,
+				 err);
+	if (st == TUFSIGN_OK && uri_or_null != NULL && *count == 0)
+		st = no_match(&u, i, present, err);
 	*tokens = (tufsign_pkcs11_token_info *)tf_buf_steal(&list, NULL);
 	if (st != TUFSIGN_OK || *tokens == NULL) {
 		tufsign_pkcs11_token_info_free(*tokens, *count);

@@ -26,6 +26,7 @@ tufsign_status tf_p11_uri_parse(const char *text, int for_object, tf_p11_uri *ou
 				tufsign_error *err)
 {
 	CK_ATTRIBUTE *cls = NULL;
+	tufsign_status st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -48,14 +49,13 @@ tufsign_status tf_p11_uri_parse(const char *text, int for_object, tf_p11_uri *ou
 			err, TUFSIGN_ERR_URI,
 			"the PKCS#11 URI contains pin-value, which tufsign rejects "
 			"because command lines are visible to other users; use "
-			"pin-source=file:PATH, --pin-file or TUFSIGN_PIN");
+			"?pin-source=file:PATH in the URI, --pin-file or TUFSIGN_PIN");
 	}
-	if (p11_kit_uri_any_unrecognized(out->uri)) {
+	st = tf_p11_uri_check_attributes(text, shown(text), p11_kit_uri_any_unrecognized(out->uri),
+					 err);
+	if (st != TUFSIGN_OK) {
 		tf_p11_uri_release(out);
-		return tufsign_error_set(err, TUFSIGN_ERR_URI,
-					 "PKCS#11 URI '%s' contains an attribute tufsign does not "
-					 "recognize; it matches no token",
-					 text);
+		return st;
 	}
 	out->module_path = p11_kit_uri_get_module_path(out->uri);
 	out->module_name = p11_kit_uri_get_module_name(out->uri);

@@ -124,6 +124,7 @@ struct cli_context {
 	const char *username;
 	const char *password_file;
 	tufsign_key_options key_options;
+	const cli_args *args; /* the parsed command line, to name the option of a value */
 };
 
 extern const cli_command *const cli_commands[];

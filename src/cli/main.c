@@ -78,6 +78,7 @@ static void setup_context(cli_context *ctx, const cli_command *cmd, const cli_ar
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->command = cmd;
+	ctx->args = args;
 	ctx->json = args->count[OPT_JSON] > 0;
 	ctx->verbosity = args->count[OPT_QUIET] ? -1 : args->count[OPT_VERBOSE];
 	ctx->server = args->value[OPT_SERVER];

@@ -275,12 +275,39 @@ void cli_repo_release(cli_repo *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Return the long name of the command's option whose value is ref (the
+ * same string, not a copy), or NULL. */
+static const char *option_of(const cli_context *ctx, const char *ref)
+{
+	const cli_option *o;
+	int i;
+
+	if (ctx->args == NULL || ctx->command == NULL || ctx->command->options == NULL)
+		return NULL;
+	for (i = 0; i < ctx->args->ngiven; i++) {
+		if (ctx->args->given[i].value != ref)
+			continue;
+		for (o = ctx->command->options; o->id != OPT_NONE; o++)
+			if (o->id == ctx->args->given[i].id)
+				return o->long_name;
+	}
+	return NULL;
+}
+
 tufsign_status cli_key_open(const cli_context *ctx, const char *ref, cli_key *k, tufsign_error *err)
 {
+	const char *option = NULL;
 	tufsign_status st;
 
 	memset(k, 0, sizeof(*k));
 	st = tufsign_key_open(ref, &ctx->key_options, &k->key, err);
+	/* A key reference that is no URI and no file, or a malformed URI, is
+	 * bad input: name the option it came from. */
+	if (st == TUFSIGN_ERR_INVALID_ARGUMENT || st == TUFSIGN_ERR_URI)
+		option = option_of(ctx, ref);
+	if (option != NULL)
+		tufsign_error_prefix(err, st == TUFSIGN_ERR_URI ? "invalid --%s: " : "--%s ",
+				     option);
 	if (st == TUFSIGN_OK)
 		st = tufsign_key_signer(k->key, &k->signer, err);
 	if (st == TUFSIGN_OK && k->signer.label == NULL)

@@ -85,6 +85,40 @@ assert_exit 3 "$TUFSIGN" -s "$server" sign "$gun" v1 --key "$TOKEN_URI;object=t"
 	--digest "$digest" --size 1 --pin-file "$missing"
 assert_eq "tufsign: cannot read --pin-file '$missing': No such file or directory" "$STDERR"
 
+# Key references of sign are checked before any server use. A mistyped
+# scheme is an invalid --key (exit 2), and a directory keeps its read error
+# (exit 1). A pin-source file that cannot be read is a PIN error (exit 3).
+# A URI attribute that tufsign rejects is named (exit 2).
+sign_with_key() {
+	"$TUFSIGN" -s "$server" sign "$gun" v7 --digest "$digest" --size 5 --key "$1"
+}
+assert_exit 2 sign_with_key "pkcs11-token=$TOKEN_LABEL"
+assert_eq "tufsign: --key 'pkcs11-token=$TOKEN_LABEL' is neither a PKCS#11 URI, which starts with 'pkcs11:', nor a key file: No such file or directory" \
+	"$STDERR"
+assert_exit 2 "$TUFSIGN" -s "$server" --json sign "$gun" v7 --digest "$digest" --size 5 \
+	--key "pkcs11-token=$TOKEN_LABEL"
+assert_contains "$STDOUT" '"code":"TUFSIGN_ERR_INVALID_ARGUMENT"'
+assert_contains "$STDOUT" '"exit_code":2'
+assert_exit 1 sign_with_key "$TEST_DIR"
+assert_eq "tufsign: cannot read '$TEST_DIR': Is a directory" "$STDERR"
+assert_exit 3 sign_with_key "$TOKEN_URI;object=t?pin-source=file:$missing"
+assert_eq "tufsign: cannot read the PIN file '$missing' named by pin-source in the PKCS#11 URI: No such file or directory; correct the path, or remove pin-source from the URI to use --pin-file or TUFSIGN_PIN" \
+	"$STDERR"
+assert_exit 2 sign_with_key "$TOKEN_URI;object=t;module-path=/nonexist.so"
+assert_eq "tufsign: invalid --key: PKCS#11 URI '$TOKEN_URI;object=t;module-path=/nonexist.so' has the query attribute module-path in its path part; RFC 7512 puts query attributes after '?', as in '$TOKEN_URI;object=t?module-path=/nonexist.so'" \
+	"$STDERR"
+assert_exit 2 sign_with_key "$TOKEN_URI;object=t;foo=bar"
+assert_eq "tufsign: invalid --key: PKCS#11 URI '$TOKEN_URI;object=t;foo=bar' contains the attribute 'foo', which tufsign does not recognize, so the URI matches no token; the path attributes are token, object, id, type, serial, model, manufacturer, slot-id, slot-description, slot-manufacturer, library-description, library-manufacturer and library-version" \
+	"$STDERR"
+assert_exit 2 sign_with_key "$TOKEN_URI;object=t?pin-value=$TOKEN_PIN"
+assert_eq "tufsign: invalid --key: the PKCS#11 URI contains pin-value, which tufsign rejects because command lines are visible to other users; use ?pin-source=file:PATH in the URI, --pin-file or TUFSIGN_PIN" \
+	"$STDERR"
+# Another key option is named the same way.
+assert_exit 2 "$TUFSIGN" -s "$server" init "$gun" --root-key "root-key.pem" \
+	--targets-key "$TOKEN_URI;object=t"
+assert_eq "tufsign: --root-key 'root-key.pem' is neither a PKCS#11 URI, which starts with 'pkcs11:', nor a key file: No such file or directory" \
+	"$STDERR"
+
 # A TUFSIGN_PIN that is set but empty is a PIN error, not a reason to prompt.
 assert_exit 3 env TUFSIGN_PIN= "$TUFSIGN" key generate "$TOKEN_URI;object=k1"
 assert_eq "tufsign: TUFSIGN_PIN is set but empty (an unset pipeline secret?); token '$TOKEN_LABEL' needs a PIN: set TUFSIGN_PIN to it, or unset it and use --pin-file" \

@@ -79,4 +79,16 @@ verify_sig ecdsa-p384 "$TEST_DIR/p384.0.pub.der" "$msg" "$TEST_DIR/p384.0.19.sig
 # A scheme that does not fit the key is rejected, not switched.
 assert_exit 12 "$ENGINE_SIGN" -s eddsa "$msg" "$TEST_DIR/rsa.pem"
 assert_contains "$STDERR" "is rsa and cannot make this kind of signature"
+# A reference that is neither a PKCS#11 URI nor an existing file is an
+# invalid value, most often a mistyped URI. A path that exists but is no
+# readable key file keeps its read error.
+assert_exit 12 "$ENGINE_SIGN" "$msg" "pkcs11-token=try"
+assert_contains "$STDERR" "status=TUFSIGN_ERR_INVALID_ARGUMENT"
+assert_contains "$STDERR" "'pkcs11-token=try' is neither a PKCS#11 URI, which starts with 'pkcs11:', nor a key file: No such file or directory"
+assert_exit 2 "$TUFSIGN" key list "file:$TEST_DIR/no-dir/k.pem"
+assert_eq "tufsign: 'file:$TEST_DIR/no-dir/k.pem' is neither a PKCS#11 URI, which starts with 'pkcs11:', nor a key file: No such file or directory" \
+	"$STDERR"
+assert_exit 13 "$ENGINE_SIGN" "$msg" "$TEST_DIR"
+assert_contains "$STDERR" "status=TUFSIGN_ERR_IO"
+assert_contains "$STDERR" "cannot read '$TEST_DIR': Is a directory"
 echo "PASS: file"

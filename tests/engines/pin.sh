@@ -37,11 +37,28 @@ assert_eq 6 "$(count C_Sign)" "C_Sign calls for six signatures"
 assert_exit 0 env TUFSIGN_PIN="$pin" TUFSIGN_FAULT_LOGIN_RV=0x100 "$ENGINE_SIGN" "$msg" \
 	"$token;object=root$wrapped"
 
-# A wrong PIN: one C_Login, never retried, the PIN exit code, the CK_RV name.
+# A wrong PIN: one C_Login, never retried, the PIN exit code, the CK_RV name
+# and where the PIN came from, but not the PIN.
+retry_note="tufsign does not retry, because every failed login counts against the token's retry limit"
 : >"$log"
 assert_exit 3 env TUFSIGN_PIN=0000-wrong "$TUFSIGN" key list "$token$wrapped"
 assert_eq 1 "$(count C_Login)" "C_Login calls with a wrong PIN"
-assert_contains "$STDERR" "login to token 'pin' failed: CKR_PIN_INCORRECT; the PIN is wrong"
+assert_eq "tufsign: login to token 'pin' failed: CKR_PIN_INCORRECT; the PIN in TUFSIGN_PIN is wrong. $retry_note" \
+	"$STDERR"
+printf '0000-wrong\n' >"$TEST_DIR/wrong-pin"
+assert_exit 3 env -u TUFSIGN_PIN "$TUFSIGN" --pin-file "$TEST_DIR/wrong-pin" key list \
+	"$token$wrapped"
+assert_eq "tufsign: login to token 'pin' failed: CKR_PIN_INCORRECT; the PIN read from the file '$TEST_DIR/wrong-pin' given with --pin-file is wrong. $retry_note" \
+	"$STDERR"
+assert_exit 3 "$TUFSIGN" key list "$token?pin-source=file:$TEST_DIR/wrong-pin&module-path=$FAULT_MODULE"
+assert_eq "tufsign: login to token 'pin' failed: CKR_PIN_INCORRECT; the PIN read from the file '$TEST_DIR/wrong-pin' named by pin-source in the PKCS#11 URI is wrong. $retry_note" \
+	"$STDERR"
+assert_not_contains "$STDERR" "0000-wrong" "wrong PIN message"
+# A PIN the token rejects for its length or characters names its source too.
+assert_exit 3 env TUFSIGN_FAULT_LOGIN_RV=0xa2 TUFSIGN_PIN="$pin" "$TUFSIGN" key list \
+	"$token$wrapped"
+assert_eq "tufsign: login to token 'pin' failed: CKR_PIN_LEN_RANGE; the PIN in TUFSIGN_PIN is shorter or longer than the token accepts" \
+	"$STDERR"
 assert_exit 3 env TUFSIGN_PIN=0000-wrong "$TUFSIGN" --json key list "$token$wrapped"
 assert_contains "$STDOUT" '"code":"TUFSIGN_ERR_PIN_INCORRECT"'
 assert_contains "$STDOUT" '"exit_code":3'
@@ -54,7 +71,7 @@ assert_exit $((10 + 13)) env TUFSIGN_PIN=0000-wrong "$ENGINE_SIGN" -c "$msg" \
 assert_eq 1 "$(count C_Login)" "C_Login calls for two keys with a wrong PIN"
 assert_eq 2 "$(grep -c '^open failed: status=TUFSIGN_ERR_PIN_INCORRECT' <<<"$STDERR")" \
 	"failed opens reported"
-assert_contains "$STDERR" "CKR_PIN_INCORRECT; the PIN is wrong"
+assert_contains "$STDERR" "CKR_PIN_INCORRECT; the PIN in TUFSIGN_PIN is wrong"
 assert_contains "$STDERR" "(not tried again in this process)"
 
 # Each PIN source on its own.
@@ -77,8 +94,29 @@ kill "$writer" 2>/dev/null || true
 : >"$TEST_DIR/empty"
 : >"$log"
 assert_exit 3 "$TUFSIGN" --pin-file "$TEST_DIR/empty" key list "$token$wrapped"
-assert_contains "$STDERR" "the first line of PIN file '$TEST_DIR/empty' is empty"
+assert_eq "tufsign: the first line of the PIN file '$TEST_DIR/empty' given with --pin-file is empty" \
+	"$STDERR"
 assert_eq 0 "$(count C_)" "PKCS#11 session calls with an empty PIN file"
+# A PIN file larger than 256 bytes is not a PIN file.
+head -c 300 /dev/zero | tr '\0' 7 >"$TEST_DIR/large"
+assert_exit 3 "$TUFSIGN" --pin-file "$TEST_DIR/large" key list "$token$wrapped"
+assert_eq "tufsign: the PIN file '$TEST_DIR/large' given with --pin-file is larger than 256 bytes; it should contain only the PIN on its first line" \
+	"$STDERR"
+# A pin-source file that cannot be read is a PIN error (exit 3) that names
+# the file and pin-source, before any session.
+source_advice="correct the path, or remove pin-source from the URI to use --pin-file or TUFSIGN_PIN"
+assert_exit 3 "$TUFSIGN" key list "$token?pin-source=file:$TEST_DIR/nonexist&module-path=$FAULT_MODULE"
+assert_eq "tufsign: cannot read the PIN file '$TEST_DIR/nonexist' named by pin-source in the PKCS#11 URI: No such file or directory; $source_advice" \
+	"$STDERR"
+assert_exit 3 "$TUFSIGN" --json key list "$token?pin-source=file://$TEST_DIR&module-path=$FAULT_MODULE"
+assert_eq "tufsign: cannot read the PIN file '$TEST_DIR' named by pin-source in the PKCS#11 URI: Is a directory; $source_advice" \
+	"$STDERR"
+assert_contains "$STDOUT" '"code":"TUFSIGN_ERR_PIN_REQUIRED"'
+assert_contains "$STDOUT" '"exit_code":3'
+assert_exit 3 "$TUFSIGN" key list "$token?pin-source=file:$TEST_DIR/empty&module-path=$FAULT_MODULE"
+assert_eq "tufsign: the first line of the PIN file '$TEST_DIR/empty' named by pin-source in the PKCS#11 URI is empty; $source_advice" \
+	"$STDERR"
+assert_eq 0 "$(count C_)" "PKCS#11 session calls with unusable pin-source files"
 # The URI's pin-source comes before --pin-file and TUFSIGN_PIN.
 printf 'wrong-pin\n' >"$TEST_DIR/wrong"
 assert_exit 0 env TUFSIGN_PIN=wrong-pin "$TUFSIGN" --pin-file "$TEST_DIR/wrong" key list \
@@ -87,37 +125,38 @@ assert_exit 0 env TUFSIGN_PIN=wrong-pin "$TUFSIGN" --pin-file "$TEST_DIR/wrong" 
 # With a terminal and no other source, the PIN is asked for with echo off:
 # the terminal transcript shows the prompt but not the PIN. The PIN is sent
 # only once the prompt is on screen, so no typed-ahead input is flushed.
-if command -v script >/dev/null; then
-	tty_out=$TEST_DIR/tty.out
+# at_prompt LINE URI: runs 'key list URI' on a terminal with no other PIN
+# source, types LINE once the prompt is on screen and sets $transcript.
+at_prompt() {
+	local tty_out=$TEST_DIR/tty.out
 	: >"$tty_out"
 	(
 		for _ in $(seq 300); do
 			grep -q "PIN for token 'pin'" "$tty_out" && break
 			sleep 0.1
 		done
-		printf '%s\n' "$pin"
-	) | env -u TUFSIGN_PIN script -qec "'$TUFSIGN' key list '$token;object=root'" /dev/null \
-		>"$tty_out"
+		printf '%s\n' "$1"
+	) | env -u TUFSIGN_PIN script -qec "'$TUFSIGN' key list '$2'" /dev/null >"$tty_out" || true
 	transcript=$(tr -d '\r' <"$tty_out")
+}
+
+if command -v script >/dev/null; then
+	at_prompt "$pin" "$token;object=root"
 	assert_contains "$transcript" "PIN for token 'pin': " "terminal transcript"
 	assert_contains "$transcript" "object=root;type=private" "terminal transcript"
 	assert_not_contains "$transcript" "$pin" "terminal transcript"
 	# An empty line at the prompt is an error before any login, because a
 	# wrong PIN counts against the token's retry limit.
-	: >"$tty_out"
 	: >"$log"
-	(
-		for _ in $(seq 300); do
-			grep -q "PIN for token 'pin'" "$tty_out" && break
-			sleep 0.1
-		done
-		printf '\n'
-	) | env -u TUFSIGN_PIN script -qec "'$TUFSIGN' key list '$token$wrapped'" /dev/null \
-		>"$tty_out" || true
-	transcript=$(tr -d '\r' <"$tty_out")
+	at_prompt "" "$token$wrapped"
 	assert_contains "$transcript" "no PIN was entered for token 'pin'; nothing was sent" \
 		"terminal transcript"
 	assert_eq 0 "$(count C_Login)" "C_Login calls after an empty PIN at the prompt"
+	# A wrong PIN at the prompt: the message names the prompt as its source.
+	at_prompt 0000-wrong "$token"
+	assert_contains "$transcript" "CKR_PIN_INCORRECT; the PIN entered at the prompt is wrong." \
+		"terminal transcript"
+	assert_not_contains "$transcript" "0000-wrong" "terminal transcript"
 else
 	skip_at_exit "'script' (util-linux) is not installed, so the terminal prompt is untested"
 fi
@@ -125,10 +164,19 @@ fi
 # A PIN in the URI is rejected before any module is loaded, and the message
 # does not repeat it.
 : >"$log"
+pin_value_message="tufsign: the PKCS#11 URI contains pin-value, which tufsign rejects because command lines are visible to other users; use ?pin-source=file:PATH in the URI, --pin-file or TUFSIGN_PIN"
 assert_exit 2 "$TUFSIGN" key list "$token;object=root?pin-value=$pin&module-path=$FAULT_MODULE"
-assert_contains "$STDERR" "use pin-source=file:PATH, --pin-file or TUFSIGN_PIN"
-assert_not_contains "$STDERR" "$pin" "error message"
+assert_eq "$pin_value_message" "$STDERR"
+assert_exit 2 "$TUFSIGN" key list "$token;object=root;pin-value=$pin?module-path=$FAULT_MODULE"
+assert_eq "$pin_value_message" "$STDERR"
 assert_eq 0 "$(count C_)" "PKCS#11 calls with pin-value in the URI"
+
+# pin-source is a query attribute (RFC 7512): in the path part it is
+# rejected with the URI that has it after '?'.
+assert_exit 2 "$TUFSIGN" key list "$token;pin-source=file:$TOKEN_PIN_FILE?module-path=$FAULT_MODULE"
+assert_eq "tufsign: PKCS#11 URI '$token;pin-source=file:$TOKEN_PIN_FILE?module-path=$FAULT_MODULE' has the query attribute pin-source in its path part; RFC 7512 puts query attributes after '?', as in '$token?module-path=$FAULT_MODULE&pin-source=file:$TOKEN_PIN_FILE'" \
+	"$STDERR"
+assert_eq 0 "$(count C_)" "PKCS#11 calls with pin-source in the path part"
 
 # No PIN source and no terminal: fails before a session is opened.
 : >"$log"

@@ -31,6 +31,21 @@ first=$(head -n 1 <<<"$serials")
 assert_exit 0 "$TUFSIGN" key list "pkcs11:token=dup;serial=$first"
 assert_contains "$STDERR" "no private keys found"
 
+# token list with a URI that matches none of the 4 tokens (sel, two dup and
+# SoftHSM's free slot) fails like a missing token, and the message tells how
+# to list them.
+assert_exit 4 "$TUFSIGN" --module "$SOFTHSM2_MODULE" token list "pkcs11:token=nope"
+assert_eq "tufsign: no token matches 'pkcs11:token=nope' (the module has 4 tokens; run 'tufsign token list' without a URI to see them)" \
+	"$STDERR"
+assert_eq "" "$STDOUT" "stdout of token list without a match"
+assert_exit 4 "$TUFSIGN" --json token list "pkcs11:token=nope?module-path=$SOFTHSM2_MODULE"
+assert_eq "tufsign: no token matches 'pkcs11:token=nope?module-path=$SOFTHSM2_MODULE' (the module has 4 tokens; run 'tufsign token list pkcs11:?module-path=$SOFTHSM2_MODULE' to see them)" \
+	"$STDERR"
+assert_contains "$STDOUT" '"code":"TUFSIGN_ERR_TOKEN_NOT_FOUND"'
+assert_contains "$STDOUT" '"exit_code":4'
+assert_exit 0 "$TUFSIGN" --module "$SOFTHSM2_MODULE" --json token list
+assert_eq 4 "$(grep -o '"label":' <<<"$STDOUT" | wc -l)" "tokens listed without a URI"
+
 # No such token, no such key: the message names the URI.
 assert_exit 4 "$TUFSIGN" key list "pkcs11:token=nosuch"
 assert_contains "$STDERR" "no token matches 'pkcs11:token=nosuch'"

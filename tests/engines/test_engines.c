@@ -76,6 +76,55 @@ static void test_uri_parts(void **state)
 	assert_int_equal(tf_p11_uri_parse("https://example.com", 1, &u, &err), TUFSIGN_ERR_URI);
 }
 
+/* Parse text, expecting TUFSIGN_ERR_URI with exactly message. */
+static void expect_uri_error(const char *text, const char *message)
+{
+	tufsign_error err;
+	tf_p11_uri u;
+
+	tufsign_error_clear(&err);
+	assert_int_equal(tf_p11_uri_parse(text, 1, &u, &err), TUFSIGN_ERR_URI);
+	assert_string_equal(err.message, message);
+}
+
+static void test_uri_unknown_attribute_named(void **state)
+{
+	(void)state;
+	expect_uri_error("pkcs11:token=try;object=targets;foo=bar",
+			 "PKCS#11 URI 'pkcs11:token=try;object=targets;foo=bar' contains the "
+			 "attribute 'foo', which tufsign does not recognize, so the URI matches "
+			 "no token; the path attributes are token, object, id, type, serial, "
+			 "model, manufacturer, slot-id, slot-description, slot-manufacturer, "
+			 "library-description, library-manufacturer and library-version");
+	expect_uri_error("pkcs11:token=try;type=foo",
+			 "PKCS#11 URI 'pkcs11:token=try;type=foo' has type=foo; the object types "
+			 "are cert, public, private, secret-key and data");
+	expect_uri_error("pkcs11:serial=0123456789abcdef%41",
+			 "PKCS#11 URI 'pkcs11:serial=0123456789abcdef%41' has a serial value of 17 "
+			 "bytes, longer than the 16 bytes PKCS#11 allows, so it matches no token");
+}
+
+/* RFC 7512 query attributes in the path part are rejected, with the URI that
+ * has them after '?'; p11-kit itself would take pin-source there. */
+static void test_uri_query_attribute_in_path(void **state)
+{
+	(void)state;
+	expect_uri_error("pkcs11:token=try;object=targets;module-path=/nonexist.so",
+			 "PKCS#11 URI 'pkcs11:token=try;object=targets;module-path=/nonexist.so' "
+			 "has the query attribute module-path in its path part; RFC 7512 puts "
+			 "query attributes after '?', as in "
+			 "'pkcs11:token=try;object=targets?module-path=/nonexist.so'");
+	expect_uri_error("pkcs11:token=try;pin-source=file:/p;module-name=softhsm2?slot=1",
+			 "PKCS#11 URI 'pkcs11:token=try;pin-source=file:/p;module-name=softhsm2?"
+			 "slot=1' has the query attributes pin-source, module-name in its path "
+			 "part; RFC 7512 puts query attributes after '?', as in "
+			 "'pkcs11:token=try?slot=1&pin-source=file:/p&module-name=softhsm2'");
+	expect_uri_error("pkcs11:pinfile=/p",
+			 "PKCS#11 URI 'pkcs11:pinfile=/p' has the query attribute pinfile in its "
+			 "path part; RFC 7512 puts query attributes after '?', as in "
+			 "'pkcs11:?pinfile=/p'");
+}
+
 static EVP_PKEY *ec_key(const char *curve)
 {
 	return EVP_EC_gen(curve);
@@ -262,6 +311,8 @@ int main(void)
 		cmocka_unit_test(test_login_status),
 		cmocka_unit_test(test_uri_rejects_pin_value),
 		cmocka_unit_test(test_uri_parts),
+		cmocka_unit_test(test_uri_unknown_attribute_named),
+		cmocka_unit_test(test_uri_query_attribute_in_path),
 		cmocka_unit_test(test_public_from_wrapped_point),
 		cmocka_unit_test(test_ecdsa_raw_padding),
 		cmocka_unit_test(test_key_type_names),
