@@ -87,9 +87,11 @@ static int short_to_id(const cli_command *cmd, int c)
 	return OPT_NONE;
 }
 
-/* Most edits between a mistyped long option and the option suggested. */
+/* Maximum number of edits between a mistyped long option and the option
+ * suggested. */
 #define MAX_SUGGEST_DISTANCE 2
-/* Longest option name compared; longer names are never suggested. */
+/* Maximum length of an option name compared, plus one. Longer names are
+ * never suggested. */
 #define MAX_OPTION_NAME 64
 
 /* Return the Levenshtein distance of a (alen bytes) and b: the fewest
@@ -240,7 +242,7 @@ void cli_args_release(cli_args *args)
 static void print_wrapped(FILE *f, const char *text, int col, int indent)
 {
 	const char *p = text;
-	int line_start = 0; /* a newline was printed, its indent not yet */
+	int line_start = 0; /* 1 after a newline whose indent is not printed yet */
 
 	while (*p != '\0') {
 		size_t word = strcspn(p, " \n");

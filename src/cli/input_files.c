@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "tufsign/pubkey.h"
 
-/* Largest --root-cert file read. */
+/* Maximum size of a --root-cert file in bytes. */
 #define MAX_ROOT_CERT ((size_t)1 << 20)
 
 static const struct input_file_option {
@@ -55,7 +55,7 @@ static int readable(const char *path)
 	return 1;
 }
 
-/* Check that the regular file path holds a PEM certificate, so a wrong
+/* Check that the regular file path contains a PEM certificate, so a wrong
  * --root-cert is bad input found before any network use. Prints the error
  * and returns EXIT_USAGE, or returns EXIT_OK. A FIFO is left for the one
  * real read, as in readable(). */

@@ -73,8 +73,8 @@ int cli_exit_code(tufsign_status status)
 	}
 }
 
-/* Exit code of st for the running command. For verify a repository that
- * does not exist holds no signed tag, so it answers "not signed". */
+/* Return the exit code of st for the running command. A repository that
+ * does not exist contains no signed tag, so verify exits "not signed". */
 static int command_exit_code(const cli_context *ctx, tufsign_status st)
 {
 	if (st == TUFSIGN_ERR_REPO_NOT_FOUND && ctx != NULL && ctx->command == &cmd_verify)

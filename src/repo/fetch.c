@@ -491,7 +491,8 @@ static int lists_pinned_root(const fetch_job *job, const tufsign_meta *snapshot)
 	       memcmp(digest.sha256, entry->hashes.sha256, 32) == 0;
 }
 
-/* Turn the 404 recorded in err into a repository that is gone. */
+/* Replace the 404 recorded in err with TUFSIGN_ERR_REPO_NOT_FOUND for a
+ * repository that the trust cache knows but the server no longer has. */
 static tufsign_status report_deleted(const fetch_job *job, tufsign_error *err)
 {
 	char detail[sizeof(err->message)];

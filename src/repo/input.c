@@ -241,7 +241,7 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* Longest part of a line quoted in an error message. */
+/* Maximum number of bytes of a line quoted in an error message. */
 #define QUOTED_LINE_MAX 80
 
 /* Split blank-separated fields off the start of s into fields[], at most

@@ -16,6 +16,8 @@ tufsign_script_test(e2e.expiry ${CMAKE_CURRENT_LIST_DIR}/expiry.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
 tufsign_script_test(e2e.bad_input ${CMAKE_CURRENT_LIST_DIR}/bad_input.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
+tufsign_script_test(e2e.messages ${CMAKE_CURRENT_LIST_DIR}/messages.sh
+  FIXTURES notary LABELS e2e TIMEOUT 300)
 tufsign_script_test(e2e.faults ${CMAKE_CURRENT_LIST_DIR}/faults.sh
   FIXTURES notary LABELS e2e TIMEOUT 300)
 tufsign_script_test(e2e.concurrent ${CMAKE_CURRENT_LIST_DIR}/concurrent.sh
