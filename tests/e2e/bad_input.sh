@@ -129,4 +129,21 @@ assert_contains "$STDERR" "pinned the root of '$gun' with root key ID $ROOT_KEY_
 
 # The repository is still intact for the real clients.
 check_oracles "$gun" v1 "$DIGEST" "$SIZE"
+# Key references that fail before any upload, each with its exit code: a
+# mistyped --key scheme, a pin-source file that does not exist and a query
+# attribute in the path part of the URI.
+snapshot_states "$gun"
+assert_exit 2 ts sign "$gun" v7 --key "pkcs11-token=$TOKEN_LABEL" --digest "$good_digest" --size 5
+assert_eq "tufsign: --key 'pkcs11-token=$TOKEN_LABEL' is neither a PKCS#11 URI, which starts with 'pkcs11:', nor a key file: No such file or directory" \
+	"$STDERR"
+unchanged_since "$gun" "sign with a mistyped --key"
+assert_exit 3 ts sign "$gun" v7 --key "$key?pin-source=file:$TEST_DIR/nonexist" \
+	--digest "$good_digest" --size 5
+assert_eq "tufsign: cannot read the PIN file '$TEST_DIR/nonexist' named by pin-source in the PKCS#11 URI: No such file or directory; correct the path, or remove pin-source from the URI to use --pin-file or TUFSIGN_PIN" \
+	"$STDERR"
+unchanged_since "$gun" "sign with a missing pin-source file"
+assert_exit 2 ts sign "$gun" v7 --key "$key;module-path=$SOFTHSM2_MODULE" \
+	--digest "$good_digest" --size 5
+assert_contains "$STDERR" "has the query attribute module-path in its path part; RFC 7512 puts query attributes after '?', as in '$key?module-path=$SOFTHSM2_MODULE'"
+unchanged_since "$gun" "sign with module-path in the path part"
 echo "PASS: bad input refused without changes to $gun"
