@@ -41,9 +41,25 @@ void tf_edit_init(tf_edit_job *job, const tufsign_repo_context *ctx, const char 
 	job->arg = arg;
 }
 
+/* Append item, number index of count items, to buf so that the items read
+ * "a, b and c". Progress lines name keys and roles this way. */
+static void append_item(char *buf, size_t size, size_t index, size_t count, const char *item)
+{
+	size_t used = strlen(buf);
+	const char *separator = ", ";
+
+	if (index == 0)
+		separator = "";
+	else if (index + 1 == count)
+		separator = " and ";
+	snprintf(buf + used, size - used, "%s%s", separator, item);
+}
+
 tufsign_status tf_edit_sign(tf_edit_job *job, tufsign_meta *doc, const tufsign_signing_key *keys,
 			    size_t key_count, int years, tufsign_error *err)
 {
+	char labels[256] = "";
+	size_t i;
 	size_t n = job->file_count;
 	tufsign_status st;
 
@@ -53,7 +69,11 @@ tufsign_status tf_edit_sign(tf_edit_job *job, tufsign_meta *doc, const tufsign_s
 					 TF_EDIT_MAX_FILES - 1);
 	doc->version++;
 	doc->expires = tf_repo_expiry(time(NULL), years);
-	TF_INFO(TF_REPO_LOG, "signing %s version %lld", doc->role, (long long)doc->version);
+	for (i = 0; i < key_count; i++)
+		append_item(labels, sizeof(labels), i, key_count,
+			    keys[i].signer->label ? keys[i].signer->label : "the key");
+	TF_INFO(TF_REPO_LOG, "signing %s version %lld with %s", doc->role, (long long)doc->version,
+		labels);
 	st = tufsign_meta_sign(doc, keys, key_count, &job->data[n], &job->files[n].len,
 			       &job->digests[n], err);
 	if (st != TUFSIGN_OK) {
@@ -144,8 +164,12 @@ static tufsign_status attempt(tf_edit_job *job, int *changed, int *uploaded, int
 	if (job->snapshot != NULL)
 		st = sign_snapshot(job, err);
 	if (st == TUFSIGN_OK) {
-		TF_INFO(TF_REPO_LOG, "publishing %zu file%s to the server", job->file_count,
-			job->file_count == 1 ? "" : "s");
+		char roles[512] = "";
+		size_t i;
+
+		for (i = 0; i < job->file_count; i++)
+			append_item(roles, sizeof(roles), i, job->file_count, job->files[i].role);
+		TF_INFO(TF_REPO_LOG, "publishing %s to the server", roles);
 		st = tufsign_notary_publish(job->ctx->client, job->gun, job->files, job->file_count,
 					    err);
 	}

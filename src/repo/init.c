@@ -178,8 +178,8 @@ static tufsign_status upload(init_job *job, tufsign_error *err)
 	if (job->snapshot_file != NULL)
 		files[n++] = (tufsign_notary_file){
 			"snapshot", (const unsigned char *)job->snapshot_file, job->snapshot_len};
-	TF_INFO(TF_REPO_LOG, "publishing root, targets%s to the server",
-		n == 3 ? " and snapshot" : "");
+	TF_INFO(TF_REPO_LOG, "publishing %s to the server",
+		n == 3 ? "root, targets and snapshot" : "root and targets");
 	return tufsign_notary_publish(job->ctx->client, job->gun, files, n, err);
 }
 

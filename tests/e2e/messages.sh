@@ -24,6 +24,13 @@ first_line() {
 	head -n 1 <<<"$1"
 }
 
+# Progress lines name the role, its version and the key, then the files
+# uploaded, in the same form for sign and the delegation commands.
+assert_exit 0 ts sign "$gun" v0 --key "$key" --size 2 \
+	--digest "sha256:$(printf v0 | sha256sum | cut -d' ' -f1)"
+assert_eq "signing targets version 3 with $key
+publishing targets to the server" "$(grep -E '^(signing|publishing) ' <<<"$STDERR")"
+
 # A sign that changes nothing names the tag, digest and size.
 assert_exit 0 ts sign "$gun" v1 --key "$key" --digest "sha256:$DIGEST" --size "$SIZE"
 assert_eq "$gun already holds tag 'v1' with digest sha256:$DIGEST and size $SIZE; nothing to publish" \
@@ -87,6 +94,12 @@ assert_eq "tufsign: remove: invalid or incomplete option '--snapshotkey'; did yo
 assert_exit 2 ts list "$gun" --unknown-thing
 assert_eq "tufsign: list: invalid or incomplete option '--unknown-thing'; see 'tufsign list --help'" \
 	"$STDERR"
+
+# The delegation commands print the same progress lines as sign.
+version=$(($(server_get "$gun" targets.json | jq -r .signed.version) + 1))
+assert_exit 0 ts delegation add "$gun" alice --key "$key" --signer-key "$key"
+assert_eq "signing targets version $version with $key
+publishing targets to the server" "$(grep -E '^(signing|publishing) ' <<<"$STDERR")"
 
 # A server that refuses connections: the last error names what to check.
 port=$(free_port)
