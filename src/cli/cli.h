@@ -149,7 +149,8 @@ extern const cli_command cmd_key_rotate;
 int cli_parse_args(const cli_command *cmd, int argc, char **argv, cli_args *out);
 void cli_args_release(cli_args *args);
 /* Check that every file named by an input option (--tls-ca, --pin-file,
- * --manifest...) can be opened for reading. Prints the error naming the
+ * --manifest...) can be opened for reading and is no directory, and that a
+ * --root-cert file contains a PEM certificate. Prints the error naming the
  * option and returns its exit code (EXIT_PIN for --pin-file, else
  * EXIT_USAGE), or EXIT_OK. */
 int cli_check_input_files(const cli_args *args);
