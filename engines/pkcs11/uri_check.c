@@ -29,7 +29,9 @@ static const char *const path_attributes[] = {
 /* Query attributes of RFC 7512 (and pinfile, an older name of pin-source).
  * p11-kit also takes pin-source and pin-value from the path part, but
  * tufsign rejects them there like module-path and module-name, which
- * p11-kit reads only after '?'. */
+ * p11-kit reads only after '?'.
+ * NOTE: other names after '?' pass unchecked, because p11-kit keeps them as
+ * vendor attributes, so a typo such as module_path= goes unnoticed. */
 static const char *const query_attributes[] = {
 	"pin-source", "pinfile", "pin-value", "module-name", "module-path",
 };
