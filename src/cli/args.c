@@ -152,19 +152,24 @@ static const char *suggest_option(const cli_command *cmd, const char *arg)
 	return best;
 }
 
+/* Print the error of the unknown or incomplete option arg of cmd, or of
+ * the global options when cmd is NULL. */
 static void report_bad_option(const cli_command *cmd, const char *arg)
 {
 	const char *name = cmd ? cmd->name : "";
 	const char *suggestion = suggest_option(cmd, arg);
+	char where[64] = "", help[96] = "tufsign --help";
 
+	if (cmd != NULL) {
+		snprintf(where, sizeof(where), "%s: ", cmd->name);
+		snprintf(help, sizeof(help), "tufsign %s --help", cmd->name);
+	}
 	if (suggestion != NULL)
-		cli_error("%s: invalid or incomplete option '%s'; did you mean '--%s'? See "
-			  "'tufsign %s --help'",
-			  cmd ? cmd->name : "tufsign", arg, suggestion, name);
+		cli_error("%sinvalid or incomplete option '%s'; did you mean '--%s'? See '%s'",
+			  where, arg, suggestion, help);
 	else
-		cli_error("%s: invalid or incomplete option '%s'; see 'tufsign %s --help'",
-			  cmd ? cmd->name : "tufsign", arg, name);
-	if (arg[0] == '-' && arg[1] != '-' && short_to_id(cmd, arg[1]) == OPT_NONE)
+		cli_error("%sinvalid or incomplete option '%s'; see '%s'", where, arg, help);
+	if (cmd != NULL && arg[0] == '-' && arg[1] != '-' && short_to_id(cmd, arg[1]) == OPT_NONE)
 		cli_error("an operand that starts with '-' goes after '--', which ends the "
 			  "options: tufsign %s ... -- %s",
 			  name, arg);
@@ -341,6 +346,32 @@ static int global_takes_value(const char *arg)
 			if (global_options[i].short_name == arg[1])
 				return global_options[i].arg_name != NULL;
 	return 0;
+}
+
+int cli_check_leading_options(int argc, char **argv)
+{
+	size_t i, len;
+	int k;
+
+	for (k = 1; k < argc && argv[k][0] == '-' && strcmp(argv[k], "--") != 0; k++) {
+		int known = strcmp(argv[k], "--version") == 0;
+
+		if (global_takes_value(argv[k])) {
+			k++;
+			continue;
+		}
+		if (strncmp(argv[k], "--", 2) != 0)
+			continue;
+		len = strcspn(argv[k] + 2, "=");
+		for (i = 0; i < count_options(global_options); i++)
+			known |= strlen(global_options[i].long_name) == len &&
+				 strncmp(argv[k] + 2, global_options[i].long_name, len) == 0;
+		if (!known) {
+			report_bad_option(NULL, argv[k]);
+			return EXIT_USAGE;
+		}
+	}
+	return EXIT_OK;
 }
 
 int cli_find_command(int argc, char **argv, const cli_command **cmd, int *first_word, int *nwords)

@@ -157,6 +157,11 @@ int cli_check_input_files(const cli_args *args);
 /* Find the command named by the first one or two words after the leading
  * global options. Returns 0 with *cmd set, or -1. */
 int cli_find_command(int argc, char **argv, const cli_command **cmd, int *first_word, int *nwords);
+/* Check the options before the command words, where only global options
+ * belong, when no command was found. Prints the error of the first unknown
+ * long option, with the nearest global one, and returns EXIT_USAGE, or
+ * returns EXIT_OK. */
+int cli_check_leading_options(int argc, char **argv);
 void cli_print_command_help(FILE *f, const cli_command *cmd);
 void cli_print_usage(FILE *f);
 

@@ -215,6 +215,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (cli_find_command(argc, argv, &cmd, &first, &nwords) != 0) {
+		if (cli_check_leading_options(argc, argv) != EXIT_OK)
+			return EXIT_USAGE;
 		if (first > 0 && first < argc && (rc = run_group(argc, argv, first)) >= 0)
 			return rc;
 		if (first > 0 && first < argc)

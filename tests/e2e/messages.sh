@@ -91,6 +91,10 @@ assert_eq "tufsign: list: invalid or incomplete option '--jsn'; did you mean '--
 assert_exit 2 ts remove "$gun" v1 --key "$key" --snapshotkey "$key"
 assert_eq "tufsign: remove: invalid or incomplete option '--snapshotkey'; did you mean '--snapshot-key'? See 'tufsign remove --help'" \
 	"$STDERR"
+# Before the command words only global options belong.
+assert_exit 2 "$TUFSIGN" --serer "$NOTARY_URL" list "$gun"
+assert_eq "tufsign: invalid or incomplete option '--serer'; did you mean '--server'? See 'tufsign --help'" \
+	"$STDERR"
 assert_exit 2 ts list "$gun" --unknown-thing
 assert_eq "tufsign: list: invalid or incomplete option '--unknown-thing'; see 'tufsign list --help'" \
 	"$STDERR"
