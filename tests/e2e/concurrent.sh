@@ -14,6 +14,13 @@ gen_key targets
 gun=$(unique_gun)
 init_repo "$gun" root targets
 
+# Each racing run reads its own copy of the token, as separate signing
+# agents would; parallel logins on one SoftHSM2 token make it vanish from
+# the other processes' slot lists now and then.
+for i in 1 2 3 4; do
+	token_conf[i]=$(copy_token "$TEST_DIR/token-copy-$i")
+done
+
 # race ROUND SHARED: starts four signs at once; with SHARED=1 they share the
 # trust cache of the test.
 race() {
@@ -22,7 +29,8 @@ race() {
 		make_manifest "$TEST_DIR/$round-$i.json"
 		trust=$TUFSIGN_TRUST_DIR
 		[ "$shared" = 1 ] || trust=$TEST_DIR/agent-$i
-		TUFSIGN_TRUST_DIR=$trust ts --json sign "$gun" "$round-$i" --key "$(key_uri targets)" \
+		SOFTHSM2_CONF=${token_conf[i]} TUFSIGN_TRUST_DIR=$trust \
+			ts --json sign "$gun" "$round-$i" --key "$(key_uri targets)" \
 			--manifest "$TEST_DIR/$round-$i.json" >"$TEST_DIR/$round-$i.out" \
 			2>"$TEST_DIR/$round-$i.err" &
 		pids+=($!)

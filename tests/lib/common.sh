@@ -183,6 +183,23 @@ new_token() {
 	. "$dir/token.env"
 }
 
+# copy_token DIR: copies the current token (the last new_token) to DIR and
+# prints the path of a SoftHSM2 configuration that reads the copy. The copy
+# holds the same keys. Tests that run tufsign in parallel give each process
+# its own copy, because SoftHSM2's file backend is not safe for concurrent
+# processes: C_Login rewrites token.object, and another process reading it
+# at that moment drops the token from its slot list ("Token integrity check
+# failed" in SoftHSM2's log).
+copy_token() {
+	local tokens
+	tokens=$(sed -n 's/^directories.tokendir = //p' "$SOFTHSM2_CONF")
+	mkdir -p "$1"
+	cp -a "$tokens" "$1/tokens"
+	sed "s|^directories.tokendir = .*|directories.tokendir = $1/tokens|" "$SOFTHSM2_CONF" \
+		>"$1/softhsm2.conf"
+	echo "$1/softhsm2.conf"
+}
+
 # use_softhsm_fixture: exports the environment of the suite's shared SoftHSM2
 # token ("fixture-token", user PIN 1234) when the test requires CTest fixture
 # "softhsm", else makes a fresh token like new_token. Only for tests that
