@@ -397,16 +397,26 @@ out:
 	return rc;
 }
 
-/* Return the advice, for the expiry warning, on how to sign role again. */
-static const char *expiry_remedy(const char *role)
+/* Write the advice, for the expiry warning, on how to sign role of gun
+ * again. */
+static void expiry_remedy(const char *role, const char *gun, char *buf, size_t size)
 {
 	if (strcmp(role, "root") == 0)
-		return "replace the root key with 'tufsign key rotate', which signs a new root";
-	if (strcmp(role, "targets") == 0)
-		return "sign or remove a tag with the targets key, which signs targets again";
-	if (strcmp(role, "snapshot") == 0)
-		return "publish any change, which signs a new snapshot";
-	return "sign a tag with --role for this delegation, which signs it again";
+		snprintf(buf, size,
+			 "every 'tufsign key rotate' signs a new root that is valid for 10 years, "
+			 "for example 'tufsign key rotate %s timestamp --root-key URI "
+			 "--server-managed'",
+			 gun);
+	else if (strcmp(role, "targets") == 0)
+		snprintf(buf, size,
+			 "sign or remove a tag with the targets key, which signs "
+			 "targets again");
+	else if (strcmp(role, "snapshot") == 0)
+		snprintf(buf, size, "publish any change, which signs a new snapshot");
+	else
+		snprintf(buf, size,
+			 "sign a tag with --role for this delegation, which signs it "
+			 "again");
 }
 
 void cli_warn_expiring(const char *gun, const tufsign_expiring *list, size_t count)
@@ -419,11 +429,14 @@ void cli_warn_expiring(const char *gun, const tufsign_expiring *list, size_t cou
 		int64_t days = (list[i].expires.seconds - (int64_t)now) / 86400;
 		/* Whole seconds in UTC, as tufsign writes expiry, whatever the
 		 * server wrote. */
-		tufsign_time shown = tufsign_time_from_unix((time_t)list[i].expires.seconds);
+		tufsign_time expires_utc = tufsign_time_from_unix((time_t)list[i].expires.seconds);
 
-		tufsign_time_format(&shown, when, NULL);
+		char remedy[TUFSIGN_MAX_GUN_LENGTH + 160];
+
+		tufsign_time_format(&expires_utc, when, NULL);
+		expiry_remedy(list[i].role, gun, remedy, sizeof(remedy));
 		cli_error("warning: '%s' of '%s' expires on %s (in %lld days); %s", list[i].role,
-			  gun, when, (long long)(days > 0 ? days : 0), expiry_remedy(list[i].role));
+			  gun, when, (long long)(days > 0 ? days : 0), remedy);
 	}
 	if (count > TUFSIGN_MAX_EXPIRING)
 		cli_error("warning: %zu more delegation%s of '%s' expire%s within the warning "

@@ -172,6 +172,7 @@ static tufsign_status attempt(tf_edit_job *job, int *changed, int *uploaded, int
 		TF_INFO(TF_REPO_LOG, "publishing %s to the server", roles);
 		st = tufsign_notary_publish(job->ctx->client, job->gun, job->files, job->file_count,
 					    err);
+		st = tf_repo_snapshot_hint(st, job->snapshot != NULL, err);
 	}
 	*uploaded |= st == TUFSIGN_OK;
 	if (st == TUFSIGN_OK)

@@ -34,6 +34,15 @@ tufsign_time tf_repo_expiry(time_t now, int years)
 	return tufsign_time_from_unix(timegm(&tm));
 }
 
+tufsign_status tf_repo_snapshot_hint(tufsign_status st, int had_snapshot, tufsign_error *err)
+{
+	if (st == TUFSIGN_ERR_SERVER && !had_snapshot && strstr(err->message, "snapshot") != NULL)
+		tufsign_error_prefix(err, "the server rejected the upload (if the repository's "
+					  "snapshot key is not held by the server, pass "
+					  "--snapshot-key): ");
+	return st;
+}
+
 void tf_repo_note_expiring(const tufsign_repo_context *ctx, const tufsign_chain *chain,
 			   tufsign_publish_result *result)
 {
@@ -138,9 +147,12 @@ tufsign_status tf_repo_match_key(const tufsign_meta *root, const char *gun, cons
 	tf_repo_describe_keys(root, entry, ids, sizeof(ids));
 	st = tufsign_error_set(err, TUFSIGN_ERR_KEY_NOT_FOUND,
 			       "key '%s' (key ID %s) is not the %s key of '%s': root version "
-			       "%lld lists %s key ID %s; use that key",
+			       "%lld lists %s key ID %s; use that key%s",
 			       signer->label ? signer->label : "(unnamed)", id, role, gun,
-			       (long long)root->version, role, ids);
+			       (long long)root->version, role, ids,
+			       strcmp(role, "snapshot") == 0
+				       ? ", or leave out --snapshot-key if the server holds it"
+				       : "");
 	tufsign_error_locate(err, role, NULL);
 	return st;
 }

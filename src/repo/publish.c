@@ -185,12 +185,7 @@ static tufsign_status upload(publish_job *job, tufsign_error *err)
 	TF_INFO(TF_REPO_LOG, "publishing %s to the server",
 		n == 2 ? "targets and snapshot" : "targets");
 	st = tufsign_notary_publish(job->ctx->client, job->gun, files, n, err);
-	if (st == TUFSIGN_ERR_SERVER && job->opts->snapshot == NULL &&
-	    strstr(err->message, "snapshot") != NULL)
-		tufsign_error_prefix(err, "the server rejected the upload (if the repository's "
-					  "snapshot key is not held by the server, pass "
-					  "--snapshot-key): ");
-	return st;
+	return tf_repo_snapshot_hint(st, job->opts->snapshot != NULL, err);
 }
 
 /* Return 1 when every change is visible in targets. */

@@ -96,6 +96,11 @@ void tf_repo_first_root_key(const tufsign_meta *root, char id[TUFSIGN_KEYID_SIZE
 /* Return now plus years calendar years, in UTC. */
 tufsign_time tf_repo_expiry(time_t now, int years);
 
+/* After a rejected upload (status st) that carried no snapshot, explain a
+ * rejection about the snapshot: the snapshot key may be ours, not the
+ * server's. Returns st. */
+tufsign_status tf_repo_snapshot_hint(tufsign_status st, int had_snapshot, tufsign_error *err);
+
 /* Record in result the roles of chain that expire within
  * ctx->expiry_warning_days of now. */
 void tf_repo_note_expiring(const tufsign_repo_context *ctx, const tufsign_chain *chain,

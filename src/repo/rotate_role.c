@@ -46,6 +46,28 @@ static tufsign_status request_server_key(tf_edit_job *job, role_job *r, tufsign_
 	return TUFSIGN_OK;
 }
 
+/* Refuse a root key as the new key of another role: the root key would
+ * then sign every release and could no longer stay offline. */
+static tufsign_status check_not_root_key(const tf_edit_job *job, const role_job *r,
+					 tufsign_error *err)
+{
+	const tufsign_pubkey *listed = NULL;
+	tufsign_error ignored;
+
+	tufsign_error_clear(&ignored);
+	if (r->opts->new_key == NULL ||
+	    tf_repo_match_key(job->state->chain->root, job->gun, "root", r->opts->new_key, &listed,
+			      &ignored) != TUFSIGN_OK)
+		return TUFSIGN_OK;
+	return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+				 "the new %s key '%s' is a root key of '%s'; the root key signs "
+				 "only root and should stay offline, so generate a separate %s "
+				 "key for the role",
+				 r->opts->role,
+				 r->opts->new_key->label ? r->opts->new_key->label : "", job->gun,
+				 r->opts->role);
+}
+
 /* Return 1 when role lists exactly one key, id. */
 static int lists_only(const tufsign_role *role, const char *id)
 {
@@ -86,6 +108,8 @@ static tufsign_status role_edit(tf_edit_job *job, int *changed, tufsign_error *e
 	tufsign_status st;
 
 	st = tf_repo_match_key(chain->root, job->gun, "root", r->opts->root, &listed, err);
+	if (st == TUFSIGN_OK)
+		st = check_not_root_key(job, r, err);
 	if (st != TUFSIGN_OK)
 		return st;
 	r->root_version = chain->root->version;

@@ -43,7 +43,7 @@ unchanged_since "$gun" "a sign without the snapshot key"
 assert_exit 4 ts sign "$gun" next --key "$(key_uri targets)" --snapshot-key "$(key_uri root)" \
 	--manifest "$TEST_DIR/m2.json"
 assert_contains "$STDERR" "is not the snapshot key of '$gun'"
-assert_contains "$STDERR" "lists snapshot key ID $snapshot_key"
+assert_contains "$STDERR" "lists snapshot key ID $snapshot_key; use that key, or leave out --snapshot-key if the server holds it"
 unchanged_since "$gun" "a sign with the wrong snapshot key"
 
 # remove with the snapshot key

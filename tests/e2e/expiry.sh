@@ -38,7 +38,7 @@ expect_warning() {
 
 expect_all_warnings() {
 	expect_warning root root.json \
-		"replace the root key with 'tufsign key rotate', which signs a new root"
+		"every 'tufsign key rotate' signs a new root that is valid for 10 years, for example 'tufsign key rotate $gun timestamp --root-key URI --server-managed'"
 	expect_warning snapshot snapshot.json "publish any change, which signs a new snapshot"
 	expect_warning targets targets.json \
 		"sign or remove a tag with the targets key, which signs targets again"

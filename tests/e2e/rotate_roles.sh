@@ -98,6 +98,16 @@ assert_contains "$STDERR" "is not the root key of '$gun'"
 unchanged_since "$gun" "a timestamp rotation with the wrong root key"
 assert_eq "$old_timestamp_key" "$(server_key_id timestamp)" "server timestamp key after the rejection"
 
+# The root key as the new targets or snapshot key would put the offline key
+# into every release: rejected before anything is uploaded.
+for role in targets snapshot; do
+	assert_exit 2 ts key rotate "$gun" "$role" --root-key "$(key_uri root)" \
+		"--new-$role-key" "$(key_uri root)"
+	assert_eq "tufsign: the new $role key '$(key_uri root)' is a root key of '$gun'; the root key signs only root and should stay offline, so generate a separate $role key for the role" \
+		"$STDERR" "rotation of $role to the root key"
+	unchanged_since "$gun" "a $role rotation to the root key"
+done
+
 # Targets rotation: root 2 lists only the new key, targets 4 is signed by it.
 targets_before=$(server_get "$gun" targets.json)
 alice_before=$(server_get "$gun" targets/alice.json | sha256sum)
@@ -215,6 +225,7 @@ assert_contains "$STDOUT" "v4 "
 snapshot_states "$gun"
 timestamp_key=$(server_key_id timestamp)
 assert_exit 5 ts key rotate "$gun" timestamp --root-key "$(key_uri root)" --server-managed
+assert_contains "$STDERR" "tufsign: the server rejected the upload (if the repository's snapshot key is not held by the server, pass --snapshot-key): "
 assert_contains "$STDERR" "server does not hold current snapshot key"
 unchanged_since "$gun" "a timestamp rotation without the local snapshot key"
 assert_eq "$timestamp_key" "$(server_key_id timestamp)" "server timestamp key after the rejection"
