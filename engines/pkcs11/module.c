@@ -155,6 +155,19 @@ tufsign_status tf_p11_modules_get(const tf_p11_uri *u, const char *option_path,
 	return TUFSIGN_OK;
 }
 
+void tf_p11_modules_unload(tf_p11_modules *m)
+{
+	tf_p11_modules **link = &loaded;
+
+	while (*link != NULL && *link != m)
+		link = &(*link)->next;
+	if (*link == NULL)
+		return;
+	*link = m->next;
+	TF_DEBUG("pkcs11", "unloaded PKCS#11 module %s", m->key);
+	modules_free(m);
+}
+
 void tf_p11_modules_release_all(void)
 {
 	while (loaded != NULL) {

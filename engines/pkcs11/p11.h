@@ -110,6 +110,11 @@ void tf_p11_trim(const unsigned char *in, size_t in_len, char *out, size_t n);
 tufsign_status tf_p11_modules_get(const tf_p11_uri *u, const char *option_path,
 				  tf_p11_modules **out, tufsign_error *err);
 
+/* Finalize and release the modules of m and free m, so that the next
+ * tf_p11_modules_get() loads and initializes them again. The caller makes
+ * sure that no open session or other pointer refers to them. */
+void tf_p11_modules_unload(tf_p11_modules *m);
+
 /* Finalize and release every module loaded so far. */
 void tf_p11_modules_release_all(void);
 
@@ -123,8 +128,27 @@ tufsign_status tf_p11_pin_read(const char *pin_source, const tufsign_key_options
 			       char origin[TF_P11_PIN_ORIGIN_SIZE], tufsign_error *err);
 
 /* session.c */
-tufsign_status tf_p11_token_select(const tf_p11_modules *mods, const tf_p11_uri *u,
-				   CK_FUNCTION_LIST **f, CK_SLOT_ID *slot, tufsign_error *err);
+/* Whether a failed C_GetSlotList may succeed once the module is
+ * initialized again: CKR_GENERAL_ERROR, the result of SoftHSM2 2.6.1
+ * calls that read a token file while another process rewrites it, and
+ * CKR_DEVICE_ERROR. */
+int tf_p11_slot_list_rv_transient(CK_RV rv);
+
+/* One search of a loaded module set for tokens, with its own state in ctx.
+ * It sets *transient when its failure may pass once the modules are
+ * initialized again, such as a token that was not listed. */
+typedef tufsign_status (*tf_p11_search_fn)(const tf_p11_modules *mods, void *ctx, int *transient,
+					   tufsign_error *err);
+
+/* Load the modules for u and option_path (see tf_p11_modules_get) and run
+ * search on them. After a transient failure search runs again, up to 4
+ * times in all, 50 to 150 ms apart. Before each new search the modules
+ * are finalized, loaded and initialized again, unless the process has a
+ * session or a failed login on a token. A search must only read, because
+ * it may run more than once. err gets the failure of the last search. */
+tufsign_status tf_p11_modules_search(const tf_p11_uri *u, const char *option_path,
+				     tf_p11_search_fn search, void *ctx, tufsign_error *err);
+
 /* Open (or reuse) the session on the token selected by u, logging in once. */
 tufsign_status tf_p11_token_open(const tf_p11_uri *u, const tufsign_key_options *opts,
 				 tf_p11_token **out, tufsign_error *err);

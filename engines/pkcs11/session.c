@@ -1,10 +1,21 @@
 /* Token selection, the session and the one C_Login per token per process. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
 
 #include "pkcs11/p11.h"
 #include "tufsign/pkcs11.h"
+
+/* Token searches per lookup: the first and up to 3 more after transient
+ * failures, 50 to 150 ms apart (see tf_p11_modules_search). A URI that
+ * names no token thus fails after 0.15 to 0.45 s of pauses. */
+#define SEARCH_TRIES           4
+#define SEARCH_RETRY_MIN_MS    50
+#define SEARCH_RETRY_SPREAD_MS 100
 
 static tf_p11_token *opened;
 
@@ -78,9 +89,23 @@ static void append_candidate(tf_buf *list, const CK_TOKEN_INFO *info, CK_SLOT_ID
 	free(uri);
 }
 
-/* Visit the slots with a token of every module; stop early on error. */
-static tufsign_status scan_module(CK_FUNCTION_LIST *f, const tf_p11_uri *u, size_t *matches,
-				  CK_FUNCTION_LIST **mf, CK_SLOT_ID *mslot, tf_buf *list,
+int tf_p11_slot_list_rv_transient(CK_RV rv)
+{
+	return rv == CKR_GENERAL_ERROR || rv == CKR_DEVICE_ERROR;
+}
+
+/* The token a URI selects, with the CK_TOKEN_INFO read while matching. */
+typedef struct token_match {
+	const tf_p11_uri *u;
+	CK_FUNCTION_LIST *f;
+	CK_SLOT_ID slot;
+	CK_TOKEN_INFO info;
+	size_t count;      /* tokens that matched */
+	tf_buf candidates; /* their URIs and slots, for the message of an ambiguous URI */
+} token_match;
+
+/* Visit the slots with a token of a module; stop early on error. */
+static tufsign_status scan_module(CK_FUNCTION_LIST *f, token_match *match, int *transient,
 				  tufsign_error *err)
 {
 	CK_SLOT_ID *slots = NULL;
@@ -97,45 +122,119 @@ static tufsign_status scan_module(CK_FUNCTION_LIST *f, const tf_p11_uri *u, size
 	}
 	if (rv != CKR_OK) {
 		free(slots);
+		*transient = tf_p11_slot_list_rv_transient(rv);
 		return tf_p11_error(err, TUFSIGN_ERR_MODULE, rv,
 				    "cannot list the slots of a module");
 	}
 	for (i = 0; i < n; i++) {
-		if (!slot_matches(f, slots[i], u, &info))
+		if (!slot_matches(f, slots[i], match->u, &info))
 			continue;
-		(*matches)++;
-		*mf = f;
-		*mslot = slots[i];
-		append_candidate(list, &info, slots[i]);
+		match->count++;
+		match->f = f;
+		match->slot = slots[i];
+		match->info = info;
+		append_candidate(&match->candidates, &info, slots[i]);
 	}
 	free(slots);
 	return TUFSIGN_OK;
 }
 
-tufsign_status tf_p11_token_select(const tf_p11_modules *mods, const tf_p11_uri *u,
-				   CK_FUNCTION_LIST **f, CK_SLOT_ID *slot, tufsign_error *err)
+/* One search for the token of match->u, which exactly one token must
+ * match. No match counts as transient: SoftHSM2 leaves out a token whose
+ * file it read while another process was rewriting it. */
+static tufsign_status search_token(const tf_p11_modules *mods, void *ctx, int *transient,
+				   tufsign_error *err)
 {
+	token_match *match = ctx;
 	tufsign_status st = TUFSIGN_OK;
-	size_t matches = 0, i;
-	tf_buf list;
+	size_t i;
 
-	*f = NULL;
-	tf_buf_init(&list);
+	match->f = NULL;
+	match->count = 0;
+	tf_buf_release(&match->candidates, 0);
 	for (i = 0; mods->funcs[i] != NULL && st == TUFSIGN_OK; i++)
-		st = scan_module(mods->funcs[i], u, &matches, f, slot, &list, err);
-	if (st == TUFSIGN_OK && matches == 0)
-		st = tufsign_error_set(err, TUFSIGN_ERR_TOKEN_NOT_FOUND,
-				       "no token matches '%s'; 'tufsign token list' shows the "
-				       "tokens and their URIs",
-				       u->text);
-	else if (st == TUFSIGN_OK && matches > 1)
-		st = tufsign_error_set(err, TUFSIGN_ERR_AMBIGUOUS,
-				       "%zu tokens match '%s': %s; add serial= or slot-id= to the "
-				       "URI",
-				       matches, u->text, list.data ? (char *)list.data : "");
-	tf_buf_release(&list, 0);
+		st = scan_module(mods->funcs[i], match, transient, err);
 	if (st != TUFSIGN_OK)
-		*f = NULL;
+		return st;
+	if (match->count == 0) {
+		*transient = 1;
+		return tufsign_error_set(err, TUFSIGN_ERR_TOKEN_NOT_FOUND,
+					 "no token matches '%s'; 'tufsign token list' shows the "
+					 "tokens and their URIs",
+					 match->u->text);
+	}
+	if (match->count > 1)
+		return tufsign_error_set(
+			err, TUFSIGN_ERR_AMBIGUOUS,
+			"%zu tokens match '%s': %s; add serial= or slot-id= to the URI",
+			match->count, match->u->text,
+			match->candidates.data ? (char *)match->candidates.data : "");
+	return TUFSIGN_OK;
+}
+
+/* Whether the process has a session or a remembered failed login on a
+ * token. Finalizing a module would close the one and lose the other, which
+ * is found by function list and slot. Any module counts, not only those
+ * of the set searched: one library loaded under two paths can be one
+ * instance, whose C_Finalize ends the sessions opened through either. */
+static int sessions_exist(void)
+{
+	return opened != NULL || failed_logins != NULL;
+}
+
+/* Sleep a random 50 to 150 ms, so that parallel processes that collided
+ * on a token file do not collide again at once. */
+static void pause_before_retry(void)
+{
+	unsigned char r[2] = {0, 0};
+	long ms = SEARCH_RETRY_MIN_MS;
+	struct timespec ts;
+
+	if (RAND_bytes(r, sizeof(r)) == 1)
+		ms += ((unsigned)r[0] << 8 | r[1]) % SEARCH_RETRY_SPREAD_MS;
+	ts.tv_sec = 0;
+	ts.tv_nsec = ms * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+tufsign_status tf_p11_modules_search(const tf_p11_uri *u, const char *option_path,
+				     tf_p11_search_fn search, void *ctx, tufsign_error *err)
+{
+	tf_p11_modules *mods = NULL;
+	tufsign_status st = TUFSIGN_OK;
+	tufsign_error last;
+	unsigned attempt;
+	int transient;
+
+	for (attempt = 1;; attempt++) {
+		tufsign_error_clear(&last);
+		transient = 0;
+		st = tf_p11_modules_get(u, option_path, &mods, &last);
+		if (st == TUFSIGN_OK)
+			st = search(mods, ctx, &transient, &last);
+		if (st == TUFSIGN_OK || !transient || attempt == SEARCH_TRIES)
+			break;
+		if (sessions_exist()) {
+			/* NOTE: SoftHSM2 reads a token it left out again only in
+			 * C_Initialize, so this search only helps where a read
+			 * failed, not where a token is missing. */
+			TF_DEBUG("pkcs11",
+				 "token search %u of %u failed, so it runs again without "
+				 "loading the PKCS#11 modules again, which would end the "
+				 "open sessions: %s",
+				 attempt, SEARCH_TRIES, last.message);
+		} else {
+			TF_DEBUG("pkcs11",
+				 "token search %u of %u failed, so the PKCS#11 modules are "
+				 "loaded again: %s",
+				 attempt, SEARCH_TRIES, last.message);
+			tf_p11_modules_unload(mods);
+		}
+		pause_before_retry();
+	}
+	if (st != TUFSIGN_OK)
+		tufsign_error_set(err, last.status, "%s", last.message);
 	return st;
 }
 
@@ -219,17 +318,14 @@ static int needs_pin(const CK_TOKEN_INFO *info)
 }
 
 /* Read the PIN first: without a source and a terminal this fails before any
- * session exists on the token. */
+ * session exists on the token. t->info is the one the search read: a
+ * second C_GetTokenInfo here could fail for the same transient reasons,
+ * and nothing would repeat it. */
 static tufsign_status token_start(tf_p11_token *t, const tf_p11_uri *u,
 				  const tufsign_key_options *opts, tufsign_error *err)
 {
 	tufsign_status st;
-	CK_RV rv;
 
-	rv = t->f->C_GetTokenInfo(t->slot, &t->info);
-	if (rv != CKR_OK)
-		return tf_p11_error(err, TUFSIGN_ERR_TOKEN, rv, "cannot read the token in slot %lu",
-				    (unsigned long)t->slot);
 	tf_p11_trim(t->info.label, sizeof(t->info.label), t->label, sizeof(t->label));
 	if (t->info.flags & CKF_PROTECTED_AUTHENTICATION_PATH)
 		snprintf(t->pin_origin, sizeof(t->pin_origin), "the PIN entered on the PIN pad");
@@ -257,33 +353,34 @@ static void token_free(tf_p11_token *t)
 tufsign_status tf_p11_token_open(const tf_p11_uri *u, const tufsign_key_options *opts,
 				 tf_p11_token **out, tufsign_error *err)
 {
-	tf_p11_modules *mods = NULL;
 	const failed_login *failed = NULL;
 	tf_p11_token *t = NULL;
-	CK_FUNCTION_LIST *f = NULL;
-	CK_SLOT_ID slot = 0;
+	token_match match;
 	tufsign_status st;
 
 	*out = NULL;
-	st = tf_p11_modules_get(u, opts ? opts->module_path : NULL, &mods, err);
-	if (st == TUFSIGN_OK)
-		st = tf_p11_token_select(mods, u, &f, &slot, err);
+	memset(&match, 0, sizeof(match));
+	match.u = u;
+	tf_buf_init(&match.candidates);
+	st = tf_p11_modules_search(u, opts ? opts->module_path : NULL, search_token, &match, err);
+	tf_buf_release(&match.candidates, 0);
 	if (st != TUFSIGN_OK)
 		return st;
 	for (t = opened; t != NULL; t = t->next)
-		if (t->f == f && t->slot == slot) {
+		if (t->f == match.f && t->slot == match.slot) {
 			*out = t;
 			return TUFSIGN_OK;
 		}
-	failed = find_failed_login(f, slot);
+	failed = find_failed_login(match.f, match.slot);
 	if (failed != NULL)
 		return tufsign_error_set(err, failed->status,
 					 "%s (not tried again in this process)", failed->message);
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
-	t->f = f;
-	t->slot = slot;
+	t->f = match.f;
+	t->slot = match.slot;
+	t->info = match.info;
 	t->session = CK_INVALID_HANDLE;
 	st = token_start(t, u, opts, err);
 	if (st != TUFSIGN_OK) {

@@ -58,37 +58,59 @@ static void token_info_release(tufsign_pkcs11_token_info *info)
 	free(info->uri);
 }
 
-/* Append the tokens of f that match u (all of them when u is NULL) to list,
- * counting them in *count and every token of f in *present. */
-static tufsign_status list_module(CK_FUNCTION_LIST *f, const tf_p11_uri *u, tf_buf *list,
-				  size_t *count, size_t *present, tufsign_error *err)
+/* The tokens one search found: every token, or those matching u. */
+typedef struct token_listing {
+	const tf_p11_uri *u; /* NULL to list every token */
+	tf_buf list;         /* count tufsign_pkcs11_token_info entries */
+	size_t count;
+	size_t present; /* tokens of the modules, matching or not */
+} token_listing;
+
+static void listing_clear(token_listing *listing)
+{
+	tufsign_pkcs11_token_info *tokens = (tufsign_pkcs11_token_info *)listing->list.data;
+	size_t i;
+
+	for (i = 0; i < listing->count; i++)
+		token_info_release(&tokens[i]);
+	tf_buf_release(&listing->list, 0);
+	listing->count = 0;
+	listing->present = 0;
+}
+
+/* Append the tokens of f that match listing->u to listing. */
+static tufsign_status list_module(CK_FUNCTION_LIST *f, token_listing *listing, int *transient,
+				  tufsign_error *err)
 {
 	CK_SLOT_ID slots[64];
 	CK_ULONG n = TF_ARRAY_LEN(slots), i;
 	tufsign_status st = TUFSIGN_OK;
+	const tf_p11_uri *u = listing->u;
 	CK_RV rv;
 
 	rv = f->C_GetSlotList(CK_TRUE, slots, &n);
-	if (rv != CKR_OK)
+	if (rv != CKR_OK) {
+		*transient = tf_p11_slot_list_rv_transient(rv);
 		return tf_p11_error(err, TUFSIGN_ERR_MODULE, rv,
 				    "cannot list the slots of a module");
+	}
 	for (i = 0; i < n && st == TUFSIGN_OK; i++) {
 		tufsign_pkcs11_token_info info;
 		CK_TOKEN_INFO ti;
 
 		if (f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
 			continue;
-		(*present)++;
+		listing->present++;
 		if (u != NULL && (!p11_kit_uri_match_token_info(u->uri, &ti) ||
 				  (u->slot_id != (CK_SLOT_ID)-1 && u->slot_id != slots[i])))
 			continue;
 		st = describe_token(f, slots[i], &ti, &info, err);
-		if (tf_buf_append(list, &info, sizeof(info)) != 0) {
+		if (tf_buf_append(&listing->list, &info, sizeof(info)) != 0) {
 			token_info_release(&info);
 			st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
 			continue;
 		}
-		(*count)++;
+		listing->count++;
 	}
 	return st;
 }
@@ -116,37 +138,55 @@ static tufsign_status no_match(const tf_p11_uri *u, size_t modules, size_t prese
 				 present > 1 ? "s" : "");
 }
 
+/* One search for the tokens of a listing. A URI that no token matches is
+ * transient, as in a search for a key's token. */
+static tufsign_status search_tokens(const tf_p11_modules *mods, void *ctx, int *transient,
+				    tufsign_error *err)
+{
+	token_listing *listing = ctx;
+	tufsign_status st = TUFSIGN_OK;
+	size_t i;
+
+	listing_clear(listing);
+	for (i = 0; st == TUFSIGN_OK && mods->funcs[i] != NULL; i++)
+		st = list_module(mods->funcs[i], listing, transient, err);
+	if (st == TUFSIGN_OK && listing->u != NULL && listing->count == 0) {
+		*transient = 1;
+		st = no_match(listing->u, i, listing->present, err);
+	}
+	return st;
+}
+
 tufsign_status tufsign_pkcs11_token_list(const char *uri_or_null, const tufsign_key_options *opts,
 					 tufsign_pkcs11_token_info **tokens, size_t *count,
 					 tufsign_error *err)
 {
-	tf_p11_modules *mods = NULL;
+	token_listing listing;
 	tf_p11_uri u;
 	tufsign_status st = TUFSIGN_OK;
-	size_t i, present = 0;
-	tf_buf list;
 
 	*tokens = NULL;
 	*count = 0;
 	memset(&u, 0, sizeof(u));
-	tf_buf_init(&list);
-	if (uri_or_null != NULL)
+	memset(&listing, 0, sizeof(listing));
+	tf_buf_init(&listing.list);
+	if (uri_or_null != NULL) {
 		st = tf_p11_uri_parse(uri_or_null, 0, &u, err);
+		listing.u = &u;
+	}
 	if (st == TUFSIGN_OK)
-		st = tf_p11_modules_get(uri_or_null ? &u : NULL, opts ? opts->module_path : NULL,
-					&mods, err);
-	for (i = 0; st == TUFSIGN_OK && mods->funcs[i] != NULL; i++)
-		st = list_module(mods->funcs[i], uri_or_null ? &u : NULL, &list, count, &present,
-				 err);
-	if (st == TUFSIGN_OK && uri_or_null != NULL && *count == 0)
-		st = no_match(&u, i, present, err);
-	*tokens = (tufsign_pkcs11_token_info *)tf_buf_steal(&list, NULL);
-	if (st != TUFSIGN_OK || *tokens == NULL) {
-		tufsign_pkcs11_token_info_free(*tokens, *count);
-		*tokens = NULL;
+		st = tf_p11_modules_search(listing.u, opts ? opts->module_path : NULL,
+					   search_tokens, &listing, err);
+	if (st != TUFSIGN_OK) {
+		listing_clear(&listing);
+		tf_p11_uri_release(&u);
+		return st;
+	}
+	*count = listing.count;
+	*tokens = (tufsign_pkcs11_token_info *)tf_buf_steal(&listing.list, NULL);
+	if (*tokens == NULL) {
 		*count = 0;
-		st = st != TUFSIGN_OK ? st
-				      : tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
 	}
 	tf_p11_uri_release(&u);
 	return st;

@@ -14,7 +14,19 @@
  *   TUFSIGN_FAULT_KEYPAD_PIN when set, tokens report a protected
  *                            authentication path, and a C_Login without a PIN
  *                            logs in with this PIN, as a PIN pad would
+ *   TUFSIGN_FAULT_SLOT_LIST  "empty": C_GetSlotList lists no slot, as SoftHSM2
+ *                            does after dropping a token file it read while
+ *                            another process rewrote it; or a CK_RV that
+ *                            C_GetSlotList returns
+ *   TUFSIGN_FAULT_TOKEN_INFO_RV CK_RV that C_GetTokenInfo returns
+ *   TUFSIGN_FAULT_INITS      the two faults above last for this many
+ *                            C_Initialize calls of the process (default: all),
+ *                            like a dropped token that the module reads again
+ *                            only when initialized again
+ *   TUFSIGN_FAULT_INIT_LOG   file that gets one line per C_Initialize, with
+ *                            its number
  * A faulted C_Sign still ends the operation, as a failing C_Sign does. */
+#define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +38,7 @@ static CK_FUNCTION_LIST real;
 static CK_FUNCTION_LIST wrapped;
 static void *library;
 static unsigned long sign_calls;
+static unsigned long init_calls;
 
 static CK_RV env_rv(const char *name)
 {
@@ -34,15 +47,20 @@ static CK_RV env_rv(const char *name)
 	return v && v[0] ? (CK_RV)strtoul(v, NULL, 0) : CKR_OK;
 }
 
-static void log_call(const char *what, unsigned long arg)
+static void log_to(const char *variable, const char *what, unsigned long arg)
 {
-	const char *path = getenv("TUFSIGN_FAULT_LOG");
+	const char *path = getenv(variable);
 	FILE *f = path ? fopen(path, "a") : NULL;
 
 	if (f == NULL)
 		return;
 	fprintf(f, "%s %lu\n", what, arg);
 	fclose(f);
+}
+
+static void log_call(const char *what, unsigned long arg)
+{
+	log_to("TUFSIGN_FAULT_LOG", what, arg);
 }
 
 static CK_RV fault_login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
@@ -92,9 +110,39 @@ static CK_RV fault_mechanism_info(CK_SLOT_ID slot, CK_MECHANISM_TYPE mech,
 	return real.C_GetMechanismInfo(slot, mech, info);
 }
 
+static CK_RV fault_initialize(CK_VOID_PTR args)
+{
+	log_to("TUFSIGN_FAULT_INIT_LOG", "C_Initialize", ++init_calls);
+	return real.C_Initialize(args);
+}
+
+/* Whether the slot list and token info faults apply in this initialization. */
+static int discovery_faulted(void)
+{
+	const char *inits = getenv("TUFSIGN_FAULT_INITS");
+
+	return inits == NULL || inits[0] == '\0' || init_calls <= strtoul(inits, NULL, 0);
+}
+
+static CK_RV fault_slot_list(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
+{
+	const char *fault = getenv("TUFSIGN_FAULT_SLOT_LIST");
+
+	if (fault == NULL || fault[0] == '\0' || !discovery_faulted())
+		return real.C_GetSlotList(present, list, count);
+	if (strcmp(fault, "empty") != 0)
+		return (CK_RV)strtoul(fault, NULL, 0);
+	*count = 0;
+	return CKR_OK;
+}
+
 static CK_RV fault_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
 {
-	CK_RV rv = real.C_GetTokenInfo(slot, info);
+	CK_RV rv = env_rv("TUFSIGN_FAULT_TOKEN_INFO_RV");
+
+	if (rv != CKR_OK && discovery_faulted())
+		return rv;
+	rv = real.C_GetTokenInfo(slot, info);
 
 	if (rv == CKR_OK && getenv("TUFSIGN_FAULT_KEYPAD_PIN") != NULL)
 		info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
@@ -127,6 +175,16 @@ static CK_RV fault_sign(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len, CK_
 	return real.C_Sign(s, data, len, sig, sig_len);
 }
 
+/* p11-kit unloads a module that it releases. Staying loaded keeps
+ * init_calls across a release and a new load of the module. */
+static void stay_loaded(void)
+{
+	Dl_info self;
+
+	if (dladdr((void *)stay_loaded, &self) != 0 && self.dli_fname != NULL)
+		dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 {
 	const char *path = getenv("TUFSIGN_FAULT_MODULE");
@@ -135,6 +193,7 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 	CK_RV rv;
 
 	if (library == NULL) {
+		stay_loaded();
 		library = dlopen(path && path[0] ? path : "/usr/lib/softhsm/libsofthsm2.so",
 				 RTLD_NOW | RTLD_LOCAL);
 		if (library == NULL)
@@ -148,6 +207,8 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 		return rv;
 	real = *inner;
 	wrapped = *inner;
+	wrapped.C_Initialize = fault_initialize;
+	wrapped.C_GetSlotList = fault_slot_list;
 	wrapped.C_GetMechanismInfo = fault_mechanism_info;
 	wrapped.C_GetTokenInfo = fault_token_info;
 	wrapped.C_OpenSession = fault_open_session;

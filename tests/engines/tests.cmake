@@ -19,7 +19,7 @@ tufsign_unit_test(unit_engines SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_engines.c
   LABELS engines)
 
 set(ENGINES_TEST_ARGS $<TARGET_FILE:engine_sign> $<TARGET_FILE:tufsign_fault_pkcs11>)
-foreach(script keygen pin select faults file mechanisms cert)
+foreach(script keygen pin select faults discovery file mechanisms cert)
   tufsign_script_test(engines_${script} ${CMAKE_CURRENT_LIST_DIR}/${script}.sh
     ARGS ${ENGINES_TEST_ARGS} LABELS engines TIMEOUT 300)
   set_property(TEST engines_${script} APPEND PROPERTY ENVIRONMENT
