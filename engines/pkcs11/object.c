@@ -380,24 +380,163 @@ void tf_p11_object_free(tf_p11_object *o)
 	free(o);
 }
 
-static void list_key_uris(tf_p11_token *t, const CK_OBJECT_HANDLE *h, size_t n, tf_buf *list)
+/* The message of an ambiguous key URI lists at most this many candidates. */
+#define AMBIGUOUS_LISTED_MAX 4
+/* Room left in the error message for a prefix a caller adds, such as
+ * "cannot sign targets: ". */
+#define ERROR_PREFIX_ROOM 96
+/* A longer URI is shortened in the message of an ambiguous key URI. */
+#define QUOTED_URI_MAX 160
+
+/* Label and CKA_ID of a key that matched an ambiguous URI. */
+typedef struct key_candidate {
+	unsigned char id[256];
+	size_t id_len;
+	char label[256];
+} key_candidate;
+
+/* Order candidates by label, then by CKA_ID, so that the message does not
+ * depend on the order the token returns them in. */
+static int compare_candidates(const void *a, const void *b)
 {
-	size_t i;
+	const key_candidate *x = a, *y = b;
+	int c = strcmp(x->label, y->label);
+	size_t n = x->id_len < y->id_len ? x->id_len : y->id_len;
+
+	if (c == 0)
+		c = memcmp(x->id, y->id, n);
+	if (c == 0)
+		c = (x->id_len > y->id_len) - (x->id_len < y->id_len);
+	return c;
+}
+
+static size_t read_candidates(tf_p11_token *t, const CK_OBJECT_HANDLE *h, size_t n,
+			      key_candidate *out)
+{
+	size_t i, got = 0;
 
 	for (i = 0; i < n; i++) {
-		unsigned char id[256];
-		char label[256];
-		CK_ATTRIBUTE a[2] = {{CKA_ID, id, sizeof(id)},
-				     {CKA_LABEL, label, sizeof(label) - 1}};
-		char *uri = NULL;
+		key_candidate *c = &out[got];
+		CK_ATTRIBUTE a[2] = {{CKA_ID, c->id, sizeof(c->id)},
+				     {CKA_LABEL, c->label, sizeof(c->label) - 1}};
 
 		if (t->f->C_GetAttributeValue(t->session, h[i], a, 2) != CKR_OK)
 			continue;
-		label[a[1].ulValueLen] = '\0';
-		uri = tf_p11_key_uri(&t->info, label, id, a[0].ulValueLen);
-		tf_buf_printf(list, "%s%s", list->len ? ", " : "", uri ? uri : label);
-		free(uri);
+		c->id_len = a[0].ulValueLen;
+		c->label[a[1].ulValueLen] = '\0';
+		got++;
 	}
+	qsort(out, got, sizeof(*out), compare_candidates);
+	return got;
+}
+
+/* Append the object= and id= attributes that tell a key apart from the
+ * others on its token, percent-encoded as RFC 7512 allows: every byte but
+ * an unreserved character is encoded. */
+static void append_key_attributes(tf_buf *b, const key_candidate *c)
+{
+	const char *p;
+	size_t i;
+
+	if (c->label[0] != '\0') {
+		tf_buf_append_str(b, "object=");
+		for (p = c->label; *p != '\0'; p++) {
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
+				tf_buf_append_byte(b, (unsigned char)*p);
+			else
+				tf_buf_printf(b, "%%%02X", (unsigned char)*p);
+		}
+	}
+	if (c->id_len > 0)
+		tf_buf_append_str(b, c->label[0] != '\0' ? ";id=" : "id=");
+	for (i = 0; i < c->id_len; i++)
+		tf_buf_printf(b, "%%%02X", c->id[i]);
+	if (c->label[0] == '\0' && c->id_len == 0)
+		tf_buf_append_str(b, "a key without label or ID");
+}
+
+/* List candidates while head_len plus the list plus tail_len fits budget,
+ * with room for ", and N more". Returns how many were listed. */
+static size_t list_candidates(const key_candidate *c, size_t n, size_t head_len, size_t tail_len,
+			      size_t budget, tf_buf *list)
+{
+	const size_t more_room = sizeof(", and 99999 more");
+	size_t i;
+
+	for (i = 0; i < n && i < AMBIGUOUS_LISTED_MAX; i++) {
+		tf_buf candidate;
+		int fits;
+
+		tf_buf_init(&candidate);
+		tf_buf_append_str(&candidate, i > 0 ? ", " : "");
+		append_key_attributes(&candidate, &c[i]);
+		fits = candidate.data != NULL &&
+		       head_len + list->len + candidate.len + more_room + tail_len <= budget;
+		if (fits)
+			tf_buf_append(list, candidate.data, candidate.len);
+		tf_buf_release(&candidate, 0);
+		if (!fits)
+			break;
+	}
+	return i;
+}
+
+/* Whether a shell takes text as one word without quotes. */
+static int shell_safe(const char *text)
+{
+	for (; *text != '\0'; text++) {
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			   ":=%._/,+@-",
+			   *text) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/* Record that n private keys match u: a few of them by the attributes that
+ * tell them apart, how many more there are, and how to pick one. The whole
+ * message fits tufsign_error.message with room for a caller's prefix. */
+static tufsign_status report_ambiguous(tf_p11_token *t, const tf_p11_uri *u,
+				       const CK_OBJECT_HANDLE *h, size_t n, tufsign_error *err)
+{
+	const size_t budget = sizeof(err->message) - 1 - ERROR_PREFIX_ROOM;
+	key_candidate *c = calloc(n, sizeof(*c));
+	int short_uri = strlen(u->text) <= QUOTED_URI_MAX;
+	const char *quote = shell_safe(u->text) ? "" : "\"";
+	tf_buf head, tail, list;
+	size_t got = 0, listed = 0;
+	tufsign_status st;
+
+	if (c == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	tf_buf_init(&head);
+	tf_buf_init(&tail);
+	tf_buf_init(&list);
+	got = read_candidates(t, h, n, c);
+	tf_buf_printf(&head, "%zu private keys match '%.*s%s': ", n, QUOTED_URI_MAX, u->text,
+		      short_uri ? "" : "...");
+	if (short_uri)
+		tf_buf_printf(&tail,
+			      "; add object= or id= to the URI; 'tufsign key list %s%s%s' "
+			      "lists them",
+			      quote, u->text, quote);
+	else
+		tf_buf_append_str(&tail, "; add object= or id= to the URI; 'tufsign key list' "
+					 "with the same URI lists them");
+	listed = list_candidates(c, got, head.len, tail.len, budget, &list);
+	if (listed < n)
+		tf_buf_printf(&list, "%sand %zu more", listed > 0 ? ", " : "", n - listed);
+	if (head.failed || tail.failed || list.failed || list.data == NULL)
+		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
+	else
+		st = tufsign_error_set(err, TUFSIGN_ERR_AMBIGUOUS, "%s%s%s", (char *)head.data,
+				       (char *)list.data, (char *)tail.data);
+	tf_buf_release(&head, 0);
+	tf_buf_release(&tail, 0);
+	tf_buf_release(&list, 0);
+	free(c);
+	return st;
 }
 
 tufsign_status tf_p11_key_find(tf_p11_token *t, const tf_p11_uri *u, tf_p11_object **out,
@@ -406,10 +545,8 @@ tufsign_status tf_p11_key_find(tf_p11_token *t, const tf_p11_uri *u, tf_p11_obje
 	CK_OBJECT_HANDLE *h = NULL;
 	size_t n = 0;
 	tufsign_status st;
-	tf_buf list;
 
 	*out = NULL;
-	tf_buf_init(&list);
 	st = tf_p11_find_objects(t, u, CKO_PRIVATE_KEY, NULL, &h, &n, err);
 	if (st == TUFSIGN_OK && n == 0) {
 		st = tufsign_error_set(err, TUFSIGN_ERR_KEY_NOT_FOUND,
@@ -417,15 +554,10 @@ tufsign_status tf_p11_key_find(tf_p11_token *t, const tf_p11_uri *u, tf_p11_obje
 				       "list' shows the keys",
 				       u->text, t->label);
 	} else if (st == TUFSIGN_OK && n > 1) {
-		list_key_uris(t, h, n, &list);
-		st = tufsign_error_set(
-			err, TUFSIGN_ERR_AMBIGUOUS,
-			"%zu private keys match '%s': %s; name one by object= and id=", n, u->text,
-			list.data ? (char *)list.data : "");
+		st = report_ambiguous(t, u, h, n, err);
 	} else if (st == TUFSIGN_OK) {
 		st = tf_p11_key_load(t, h[0], out, err);
 	}
-	tf_buf_release(&list, 0);
 	free(h);
 	return st;
 }

@@ -67,8 +67,7 @@ p11tool --keypairgen --key-type EC:prime256v1 --label twin --id a1 --usage-sign 
 p11tool --keypairgen --key-type EC:prime256v1 --label twin --id a2 --usage-sign >/dev/null 2>&1
 assert_exit 30 "$ENGINE_SIGN" "$msg" "pkcs11:token=sel;object=twin"
 assert_contains "$STDERR" "2 private keys match 'pkcs11:token=sel;object=twin': "
-assert_contains "$STDERR" "id=%A1;object=twin;type=private"
-assert_contains "$STDERR" "id=%A2;object=twin;type=private"
+assert_contains "$STDERR" "object=twin;id=%A1, object=twin;id=%A2; add object= or id= to the URI"
 assert_exit 0 "$ENGINE_SIGN" -o "$TEST_DIR/twin" "$msg" "pkcs11:token=sel;object=twin;id=%a2"
 verify_sig ecdsa-p256 "$TEST_DIR/twin.0.pub.der" "$msg" "$TEST_DIR/twin.0.0.sig"
 
@@ -91,4 +90,41 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /de
 p11tool --write-object "$TEST_DIR/other.der" --type cert --id a1 --label twin >/dev/null 2>&1
 assert_exit 16 "$ENGINE_SIGN" "$msg" "pkcs11:token=sel;object=twin;id=%a1"
 assert_contains "$STDERR" "the certificate stored with key 'twin' on token 'sel' contains a different public key, so tufsign rejects the key"
+# Eight keys on one token: the message of an ambiguous URI lists the first
+# four by label and ID, counts the rest and names the fix, in full, on
+# stderr and in --json.
+softhsm2-util --init-token --free --label try --so-pin 12345678 --pin "$TOKEN_PIN" >/dev/null
+try_keygen() {
+	pkcs11-tool --module "$SOFTHSM2_MODULE" --token-label try --login --pin "$TOKEN_PIN" \
+		--keypairgen --key-type EC:prime256v1 --label "$1" --id "$2" --usage-sign \
+		>/dev/null 2>&1 || fail "cannot make key '$1' on token try"
+}
+for i in 8 7 6 5 4 3 2 1; do
+	try_keygen "k$i" "0$i"
+done
+eight="8 private keys match 'pkcs11:token=try': object=k1;id=%01, object=k2;id=%02, object=k3;id=%03, object=k4;id=%04, and 4 more; add object= or id= to the URI; 'tufsign key list pkcs11:token=try' lists them"
+assert_exit 4 "$TUFSIGN" key cert example.com/app "pkcs11:token=try"
+assert_eq "tufsign: $eight" "$STDERR" "message for 8 keys"
+assert_exit 4 "$TUFSIGN" --json key cert example.com/app "pkcs11:token=try"
+assert_eq "$eight" "$(json_field "$STDOUT" message)" "JSON message for 8 keys"
+assert_contains "$STDOUT" '"code":"TUFSIGN_ERR_AMBIGUOUS"'
+assert_contains "$STDOUT" '"exit_code":4'
+# The URI the fix names lists the eight keys.
+assert_exit 0 "$TUFSIGN" --json key list "pkcs11:token=try"
+assert_eq 8 "$(grep -o '"uri":' <<<"$STDOUT" | wc -l)" "keys listed by the fix's URI"
+
+# Labels of 200 characters: fewer candidates fit, the count and the fix
+# stay whole, and the message leaves 96 of its 767 bytes for a prefix. A
+# URI with ';' is quoted in the command of the fix.
+long=$(printf 'L%.0s' $(seq 200))
+for i in 1 2 3; do
+	try_keygen "$long-$i" "1$i"
+done
+uri="pkcs11:token=try;type=private"
+assert_exit 4 "$TUFSIGN" key cert example.com/app "$uri"
+message=${STDERR#tufsign: }
+assert_eq "11 private keys match '$uri': object=$long-1;id=%11, object=$long-2;id=%12, and 9 more; add object= or id= to the URI; 'tufsign key list \"$uri\"' lists them" \
+	"$message" "message for long labels"
+[ "${#message}" -le 671 ] || fail "message of ${#message} characters leaves no room for a prefix"
+
 echo "PASS: select"
