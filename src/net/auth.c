@@ -179,17 +179,39 @@ static tufsign_status parse_token_response(const tf_http_response *resp, const c
 	return TUFSIGN_OK;
 }
 
+void tf_credentials_describe(const tf_credentials *cred, char *buf, size_t size)
+{
+	if (cred == NULL || cred->username == NULL)
+		snprintf(buf, size, "user 'anonymous'");
+	else if (cred->from_docker_config || cred->from_helper)
+		snprintf(buf, size, "user '%s' from %s", cred->username, cred->source);
+	else
+		snprintf(buf, size, "user '%s'", cred->username);
+}
+
+void tf_credentials_advise_anonymous(const tf_credentials *cred, char *buf, size_t size)
+{
+	const char *fix = "give credentials with --username, NOTARY_AUTH or a docker login";
+
+	if (cred != NULL && cred->missing[0] != '\0')
+		snprintf(buf, size, "no credentials were sent because %s; %s", cred->missing, fix);
+	else
+		snprintf(buf, size, "%s", fix);
+}
+
 static tufsign_status report_rejected(tufsign_error *err, const tf_challenge *c,
 				      const tf_credentials *cred, long status)
 {
 	const char *fix = "check the user name and password";
+	char advice[sizeof(cred->missing) + 128];
 
-	if (cred->username == NULL)
+	if (cred->username == NULL) {
+		tf_credentials_advise_anonymous(cred, advice, sizeof(advice));
 		return tufsign_error_set(err, TUFSIGN_ERR_AUTH,
 					 "the token service '%s' rejected anonymous access "
-					 "(HTTP %ld); give credentials with --username, "
-					 "NOTARY_AUTH or a docker login",
-					 c->realm, status);
+					 "(HTTP %ld); %s",
+					 c->realm, status, advice);
+	}
 	/* A helper returns what docker login stored, so that is where to fix it. */
 	if (cred->from_helper)
 		fix = "store the current password with docker login, or give credentials "

@@ -107,14 +107,19 @@ static tufsign_status credentials_from_entry(json_t *entry, const char *source, 
 	const char *auth = json_string_value(json_object_get(entry, "auth"));
 	const char *user = json_string_value(json_object_get(entry, "username"));
 	const char *pass = json_string_value(json_object_get(entry, "password"));
+	tufsign_status st;
 
-	if (auth != NULL && auth[0] != '\0')
-		return tf_credentials_from_auth(auth, source, out, err);
+	if (auth != NULL && auth[0] != '\0') {
+		st = tf_credentials_from_auth(auth, source, out, err);
+		out->from_docker_config = st == TUFSIGN_OK;
+		return st;
+	}
 	if (user == NULL || user[0] == '\0')
 		return TUFSIGN_OK;
 	out->username = tf_strdup(user);
 	out->password = tf_strdup(pass ? pass : "");
 	snprintf(out->source, sizeof(out->source), "%s", source);
+	out->from_docker_config = 1;
 	if (out->username == NULL || out->password == NULL) {
 		tf_credentials_release(out);
 		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
@@ -156,7 +161,8 @@ static const char *configured_helper(json_t *doc, const char *server, const char
 	const char *store = json_string_value(json_object_get(doc, "credsStore"));
 	const char *name;
 
-	if (json_is_string(named)) {
+	/* The docker CLI decodes a null member as an empty name. */
+	if (named != NULL) {
 		*member = "credHelpers";
 		name = json_string_value(named);
 	} else {
@@ -204,12 +210,157 @@ static tufsign_status lookup_helper(const char *path, const char *helper, const 
 	st = helper_timeout(&req.timeout_ms, err);
 	if (st == TUFSIGN_OK)
 		st = tf_credential_helper_get(&req, out, err);
+	if (st == TUFSIGN_OK && out->username != NULL)
+		out->from_docker_config = 1;
+	else if (st == TUFSIGN_OK)
+		snprintf(out->missing, sizeof(out->missing),
+			 "the credential helper 'docker-credential-%s' (%s) has no credentials "
+			 "for "
+			 "'%s'",
+			 helper, setting, server);
 	free(setting);
 	return st;
 }
 
-static tufsign_status lookup_docker_config(const char *path, const char *host, tf_credentials *out,
-					   tufsign_error *err)
+/* Return the JSON type of value as a message names it, e.g. "a number". */
+static const char *json_type_name(const json_t *value)
+{
+	switch (json_typeof(value)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	default:
+		return "null";
+	}
+}
+
+/* The fix for an invalid docker config file at a path the caller gave, or
+ * at the default path. */
+static const char *config_fix(int path_given)
+{
+	return path_given ? "fix the file" : "fix the file or point DOCKER_CONFIG elsewhere";
+}
+
+/* Check that value, named by what, is null or of type want ("a string" or
+ * "an object"). Null counts as absent, as in the docker CLI. */
+static tufsign_status check_type(const json_t *value, const char *want, const char *what,
+				 const char *path, int path_given, tufsign_error *err)
+{
+	if (value == NULL || json_is_null(value) || strcmp(json_type_name(value), want) == 0)
+		return TUFSIGN_OK;
+	return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+				 "invalid docker config '%s': %s must be %s, not %s; %s", path,
+				 what, want, json_type_name(value), config_fix(path_given));
+}
+
+/* Check the members of an "auths" entry that tufsign reads. */
+static tufsign_status check_auths_entry(const char *key, json_t *entry, const char *path,
+					int path_given, tufsign_error *err)
+{
+	static const char *const members[] = {"auth", "username", "password"};
+	tufsign_status st;
+	char what[320];
+	size_t i;
+
+	snprintf(what, sizeof(what), "auths member '%.200s'", key);
+	st = check_type(entry, "an object", what, path, path_given, err);
+	for (i = 0; st == TUFSIGN_OK && i < TF_ARRAY_LEN(members); i++) {
+		snprintf(what, sizeof(what), "%s of auths member '%.200s'", members[i], key);
+		st = check_type(json_object_get(entry, members[i]), "a string", what, path,
+				path_given, err);
+	}
+	return st;
+}
+
+/* Reject a config file whose credsStore, credHelpers or auths have a type
+ * the docker CLI does not decode, rather than skip them: a skipped helper
+ * would send the request without credentials, or with others. */
+static tufsign_status check_docker_config(json_t *doc, const char *path, int path_given,
+					  tufsign_error *err)
+{
+	json_t *helpers = json_object_get(doc, "credHelpers");
+	json_t *auths = json_object_get(doc, "auths");
+	tufsign_status st;
+	const char *key;
+	json_t *value;
+	char what[320];
+
+	st = check_type(json_object_get(doc, "credsStore"), "a string", "credsStore", path,
+			path_given, err);
+	if (st == TUFSIGN_OK)
+		st = check_type(helpers, "an object", "credHelpers", path, path_given, err);
+	if (st == TUFSIGN_OK)
+		st = check_type(auths, "an object", "auths", path, path_given, err);
+	json_object_foreach(json_is_object(helpers) ? helpers : NULL, key, value)
+	{
+		snprintf(what, sizeof(what), "credHelpers member '%.200s'", key);
+		if (st == TUFSIGN_OK)
+			st = check_type(value, "a string", what, path, path_given, err);
+	}
+	json_object_foreach(json_is_object(auths) ? auths : NULL, key, value)
+	{
+		if (st == TUFSIGN_OK)
+			st = check_auths_entry(key, value, path, path_given, err);
+	}
+	return st;
+}
+
+/* Whether text is empty or white space only, which the docker CLI reads as
+ * a config file without settings. */
+static int blank(const unsigned char *text, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (strchr(" \t\r\n", text[i]) == NULL || text[i] == '\0')
+			return 0;
+	}
+	return 1;
+}
+
+/* Parse the docker config file text into *doc, which stays NULL for a
+ * blank file. */
+static tufsign_status parse_docker_config(const unsigned char *text, size_t len, const char *path,
+					  int path_given, json_t **doc, tufsign_error *err)
+{
+	json_error_t error;
+	char *near = NULL;
+
+	*doc = NULL;
+	if (blank(text, len))
+		return TUFSIGN_OK;
+	*doc = json_loadb((const char *)text, len, 0, &error);
+	if (*doc == NULL) {
+		/* jansson quotes the text at the error, which may be part of a
+		 * stored password, so the quote is cut off. */
+		near = strstr(error.text, " near '");
+		if (near != NULL)
+			*near = '\0';
+		return tufsign_error_set(
+			err, TUFSIGN_ERR_INVALID_ARGUMENT,
+			"invalid docker config '%s': JSON syntax error at line %d, "
+			"column %d: %s; %s",
+			path, error.line, error.column, error.text, config_fix(path_given));
+	}
+	if (!json_is_object(*doc))
+		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+					 "invalid docker config '%s': expected a JSON object, not "
+					 "%s; %s",
+					 path, json_type_name(*doc), config_fix(path_given));
+	return check_docker_config(*doc, path, path_given, err);
+}
+
+static tufsign_status lookup_docker_config(const char *path, int path_given, const char *host,
+					   tf_credentials *out, tufsign_error *err)
 {
 	tufsign_status st;
 	unsigned char *text = NULL;
@@ -218,6 +369,7 @@ static tufsign_status lookup_docker_config(const char *path, const char *host, t
 	const char *key, *helper, *member = NULL;
 	const char *server = docker_server_key(host);
 	tufsign_error read_err;
+	char *source = NULL;
 
 	tufsign_error_clear(&read_err);
 	st = tf_read_file(path, DOCKER_CONFIG_MAX, &text, &len, &read_err);
@@ -227,26 +379,31 @@ static tufsign_status lookup_docker_config(const char *path, const char *host, t
 		st = TUFSIGN_OK;
 		goto out;
 	}
-	doc = json_loadb((const char *)text, len, 0, NULL);
-	if (!json_is_object(doc)) {
-		st = tufsign_error_set(err, TUFSIGN_ERR_JSON,
-				       "invalid docker config '%s': not a JSON object", path);
+	st = parse_docker_config(text, len, path, path_given, &doc, err);
+	if (st != TUFSIGN_OK || doc == NULL)
 		goto out;
-	}
 	helper = configured_helper(doc, server, &member);
 	if (helper != NULL) {
 		st = lookup_helper(path, helper, member, server, out, err);
 		goto out;
 	}
+	source = tf_asprintf("the docker config '%s'", path);
+	if (source == NULL) {
+		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory reading credentials");
+		goto out;
+	}
 	json_object_foreach(json_object_get(doc, "auths"), key, entry)
 	{
 		if (auth_key_matches(key, host)) {
-			st = credentials_from_entry(entry, "the docker config", out, err);
+			st = credentials_from_entry(entry, source, out, err);
 			goto out;
 		}
 	}
-	TF_DEBUG("http", "docker config '%s' has no credentials for '%s'", path, host);
+	snprintf(out->missing, sizeof(out->missing), "%s has no credentials for '%s'", source,
+		 host);
+	TF_DEBUG("http", "%s", out->missing);
 out:
+	free(source);
 	json_decref(doc);
 	tf_free_wiped(text, len);
 	return st;
@@ -269,7 +426,7 @@ tufsign_status tf_credentials_lookup(const char *gun, const char *docker_config,
 		goto out;
 	}
 	if (path != NULL)
-		st = lookup_docker_config(path, host, out, err);
+		st = lookup_docker_config(path, docker_config != NULL, host, out, err);
 	if (st == TUFSIGN_OK && out->username != NULL)
 		TF_DEBUG("http", "using credentials of user '%s' for '%s' from %s", out->username,
 			 host, out->source);

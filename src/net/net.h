@@ -91,8 +91,13 @@ void tf_challenge_release(tf_challenge *c);
 typedef struct tf_credentials {
 	char *username; /* NULL: anonymous */
 	char *password;
-	char source[64]; /* where they came from, for messages */
-	int from_helper; /* 1: a docker credential helper returned them */
+	char source[320];       /* where they came from, for messages */
+	int from_helper;        /* 1: a docker credential helper returned them */
+	int from_docker_config; /* 1: a docker config file gave them, or its helper */
+	/* With username NULL: a clause for messages that names the helper or
+	 * docker config file without an entry for the host. It is "" when
+	 * nothing was asked. */
+	char missing[384];
 } tf_credentials;
 
 void tf_credentials_release(tf_credentials *cred);
@@ -135,6 +140,16 @@ tufsign_status tf_credentials_from_auth(const char *b64, const char *source, tf_
 
 /* "Basic base64(user:password)", malloc'd; a secret. */
 char *tf_basic_authorization(const tf_credentials *cred);
+
+/* Write "user 'NAME'" to buf for a denial message, followed by " from
+ * SOURCE" when a docker config file or its helper gave the user, or "user
+ * 'anonymous'" without a user name. */
+void tf_credentials_describe(const tf_credentials *cred, char *buf, size_t size);
+
+/* Write to buf the fix for a denial of anonymous access: why no
+ * credentials were sent, when cred->missing names a cause, and how to give
+ * them. */
+void tf_credentials_advise_anonymous(const tf_credentials *cred, char *buf, size_t size);
 
 /* Request a token for scope from the realm of challenge c, with Basic
  * authentication when cred has a username. *token is a malloc'd secret;

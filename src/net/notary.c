@@ -361,24 +361,26 @@ static tufsign_status report_denied(tufsign_notary *client, const tf_api_call *c
 {
 	const tf_credentials *cred = NULL;
 	tufsign_error ignored;
-	const char *user;
+	char user[sizeof(cred->source) + 128];
+	char advice[sizeof(cred->missing) + 128];
 
+	tufsign_error_clear(&ignored);
 	credentials_for(client, call->gun, &cred, &ignored);
-	user = cred && cred->username ? cred->username : "anonymous";
+	tf_credentials_describe(cred, user, sizeof(user));
+	tf_credentials_advise_anonymous(cred, advice, sizeof(advice));
 	if (client->have_challenge && client->challenge.bearer)
 		return tufsign_error_set(err, TUFSIGN_ERR_AUTH,
 					 "%s failed: HTTP %ld%s%s: the token for '%s' from '%s' "
-					 "(user '%s') does not grant access; %s",
+					 "(%s) does not grant access; %s",
 					 call->what, status, client->challenge.error ? " " : "",
 					 client->challenge.error ? client->challenge.error : "",
 					 scope, client->challenge.realm, user,
 					 cred && cred->username
 						 ? "check that the user may use this "
 						   "repository"
-						 : "give credentials with --username, "
-						   "NOTARY_AUTH or a docker login");
+						 : advice);
 	return tufsign_error_set(err, TUFSIGN_ERR_AUTH,
-				 "%s failed: HTTP %ld: access denied for user '%s'%s%s", call->what,
+				 "%s failed: HTTP %ld: access denied for %s%s%s", call->what,
 				 status, user, client->challenge.realm ? " at realm " : "",
 				 client->challenge.realm ? client->challenge.realm : "");
 }

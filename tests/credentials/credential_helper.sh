@@ -101,7 +101,7 @@ PASSWORD_STORE_DIR=$TEST_DIR/empty-pass-store check_oracles "$gun" v5 "$DIGEST" 
 other_gun=other.example/${gun#*/}
 docker_config "{\"credsStore\": \"pass\", \"auths\": {\"other.example\": {\"auth\": \"$(printf '%s:%s' "$user" "$password" | base64 -w0)\"}}}"
 assert_exit 5 ts init "$other_gun" --root-key "$(key_uri root)" --targets-key "$key"
-assert_eq "tufsign: GET 'snapshot.key' of '$other_gun' failed: HTTP 401 insufficient_scope: the token for 'repository:$other_gun:push,pull' from '$NOTARY_TOKEN_REALM' (user 'anonymous') does not grant access; give credentials with --username, NOTARY_AUTH or a docker login" \
+assert_eq "tufsign: GET 'snapshot.key' of '$other_gun' failed: HTTP 401 insufficient_scope: the token for 'repository:$other_gun:push,pull' from '$NOTARY_TOKEN_REALM' (user 'anonymous') does not grant access; no credentials were sent because the credential helper 'docker-credential-pass' (credsStore in '$DOCKER_CONFIG/config.json') has no credentials for 'other.example'; give credentials with --username, NOTARY_AUTH or a docker login" \
 	"$STDERR" "message for a host without stored credentials"
 assert_eq "" "$(server_get "$other_gun" root.json)" "root.json after an anonymous init"
 echo "PASS: credentials from docker-credential-pass for $gun"

@@ -8,7 +8,8 @@
 # and its exact message. The mock also records its arguments, stdin and the
 # names of tufsign's variables it received, so the test checks the server
 # key it is sent, that tufsign's secrets are withheld from it, and when it is
-# not run at all.
+# not run at all. Denials name where the credentials came from, and config
+# files the docker CLI rejects fail with exit 2.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/lib/oracles.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/e2e/e2e.sh"
@@ -150,6 +151,66 @@ assert_exit 5 env MOCK_MODE=fail "$TUFSIGN" -s "$NOTARY_URL" --tls-ca "$NOTARY_C
 assert_contains "$STDERR" "credential helper 'docker-credential-mock' failed for 'https://index.docker.io/v1/'"
 assert_eq "stdin: https://index.docker.io/v1/" "$(grep -m1 '^stdin:' "$MOCK_LOG")" \
 	"server sent for a Docker Hub GUN"
+
+# Denials name where the credentials came from. A helper without an entry
+# for the host: the anonymous push is denied, and the message names the
+# helper and the setting.
+other_gun=$(unique_gun)
+docker_config '{"credsStore": "mock"}'
+assert_exit 5 env MOCK_MODE=not-found "$TUFSIGN" -s "$NOTARY_URL" --tls-ca "$NOTARY_CA" \
+	init "$other_gun" --root-key "$(key_uri root)" --targets-key "$(key_uri targets)"
+assert_eq "tufsign: GET 'snapshot.key' of '$other_gun' failed: HTTP 401 insufficient_scope: the token for 'repository:$other_gun:push,pull' from '$NOTARY_TOKEN_REALM' (user 'anonymous') does not grant access; no credentials were sent because the credential helper 'docker-credential-mock' (credsStore in '$config') has no credentials for '$host'; give credentials with --username, NOTARY_AUTH or a docker login" \
+	"$STDERR" "message for a helper without an entry"
+docker_config "{\"credHelpers\": {\"$host\": \"mock\"}}"
+assert_exit 5 env MOCK_MODE=not-found "$TUFSIGN" -s "$NOTARY_URL" --tls-ca "$NOTARY_CA" \
+	init "$other_gun" --root-key "$(key_uri root)" --targets-key "$(key_uri targets)"
+assert_contains "$STDERR" "(user 'anonymous') does not grant access; no credentials were sent because the credential helper 'docker-credential-mock' (credHelpers in '$config') has no credentials for '$host'; give"
+# A file with "auths" for other hosts only.
+docker_config '{"auths": {"other.example": {"auth": "eDp5"}}}'
+assert_exit 5 "$TUFSIGN" -s "$NOTARY_URL" --tls-ca "$NOTARY_CA" \
+	init "$other_gun" --root-key "$(key_uri root)" --targets-key "$(key_uri targets)"
+assert_contains "$STDERR" "(user 'anonymous') does not grant access; no credentials were sent because the docker config '$config' has no credentials for '$host'; give"
+# A pull-only user from "auths", then from the helper.
+reader_auth=$(printf '%s:%s' "$NOTARY_READER_USER" "$NOTARY_READER_PASSWORD" | base64 -w0)
+docker_config "{\"auths\": {\"$host\": {\"auth\": \"$reader_auth\"}}}"
+assert_exit 5 "$TUFSIGN" -s "$NOTARY_URL" --tls-ca "$NOTARY_CA" \
+	init "$other_gun" --root-key "$(key_uri root)" --targets-key "$(key_uri targets)"
+assert_eq "tufsign: GET 'snapshot.key' of '$other_gun' failed: HTTP 401 insufficient_scope: the token for 'repository:$other_gun:push,pull' from '$NOTARY_TOKEN_REALM' (user '$NOTARY_READER_USER' from the docker config '$config') does not grant access; check that the user may use this repository" \
+	"$STDERR" "message for a pull-only user from auths"
+docker_config '{"credsStore": "mock"}'
+assert_exit 5 env MOCK_MODE=ok MOCK_USER="$NOTARY_READER_USER" \
+	MOCK_SECRET="$NOTARY_READER_PASSWORD" "$TUFSIGN" -s "$NOTARY_URL" --tls-ca "$NOTARY_CA" \
+	init "$other_gun" --root-key "$(key_uri root)" --targets-key "$(key_uri targets)"
+assert_contains "$STDERR" "(user '$NOTARY_READER_USER' from credential helper docker-credential-mock) does not grant access; check that the user may use this repository"
+assert_eq "" "$(server_get "$other_gun" root.json)" "root.json after denied inits"
+
+# Config files the docker CLI rejects are errors with exit 2. The message
+# names the field or the place of the syntax error. A file without
+# credential settings, or a blank one, still reads anonymously.
+printf '%s' '{"credsStore":' >"$config"
+list_with 2 ok
+assert_eq "tufsign: invalid docker config '$config': JSON syntax error at line 1, column 14: unexpected token near end of file; fix the file or point DOCKER_CONFIG elsewhere" \
+	"$STDERR" "message for a truncated config"
+assert_exit 2 env MOCK_MODE=ok "$TUFSIGN" --json -s "$NOTARY_URL" --tls-ca "$NOTARY_CA" \
+	list "$gun"
+assert_eq "TUFSIGN_ERR_INVALID_ARGUMENT" "$(jq -r .error.code <<<"$STDOUT")" "JSON code"
+assert_eq 2 "$(jq -r .error.exit_code <<<"$STDOUT")" "JSON exit code"
+docker_config '{"credsStore": 5}'
+list_with 2 ok
+assert_eq "tufsign: invalid docker config '$config': credsStore must be a string, not a number; fix the file or point DOCKER_CONFIG elsewhere" \
+	"$STDERR" "message for a number as credsStore"
+docker_config "{\"credHelpers\": {\"$host\": [\"mock\"]}}"
+list_with 2 ok
+assert_eq "tufsign: invalid docker config '$config': credHelpers member '$host' must be a string, not an array; fix the file or point DOCKER_CONFIG elsewhere" \
+	"$STDERR" "message for an array as a credHelpers member"
+docker_config '{"auths": []}'
+list_with 2 ok
+assert_eq "tufsign: invalid docker config '$config': auths must be an object, not an array; fix the file or point DOCKER_CONFIG elsewhere" \
+	"$STDERR" "message for an array as auths"
+docker_config '{"experimental": "enabled", "psFormat": "{{.ID}}"}'
+list_with 0 fail
+printf ' \n' >"$config"
+list_with 0 fail
 
 # Explicit credentials and NOTARY_AUTH come first: the helper is not run.
 : >"$MOCK_LOG"

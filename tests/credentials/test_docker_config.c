@@ -46,9 +46,17 @@ static const lookup_case cases[] = {
 	{"registry.example/a/b",
 	 "{\"credsStore\": \"\", \"auths\": {\"registry.example\": {\"auth\": \"Y2k6cHc=\"}}}",
 	 "ci", "the docker config"},
+	/* A null credHelpers member is an empty name, as the docker CLI decodes it. */
 	{"registry.example/a/b",
-	 "{\"credsStore\": 5, \"auths\": {\"registry.example\": {\"auth\": \"Y2k6cHc=\"}}}", "ci",
-	 "the docker config"},
+	 "{\"credsStore\": \"alpha\", \"credHelpers\": {\"registry.example\": null}, "
+	 "\"auths\": {\"registry.example\": {\"auth\": \"Y2k6cHc=\"}}}",
+	 "ci", "the docker config"},
+	/* Null members count as absent; a blank file has no settings. */
+	{"registry.example/a/b",
+	 "{\"credsStore\": null, \"auths\": {\"registry.example\": {\"auth\": \"Y2k6cHc=\", "
+	 "\"username\": null}}}",
+	 "ci", "the docker config"},
+	{"registry.example/a/b", " \n\t", NULL, NULL},
 	/* A helper without credentials for the host: the auths entry is not used. */
 	{"registry.example/a/b",
 	 "{\"credsStore\": \"empty\", \"auths\": {\"registry.example\": {\"auth\": \"Y2k6cHc=\"}}}",
@@ -155,9 +163,15 @@ static void check_case(const lookup_case *c)
 		if (strcmp(cred.username, c->username) != 0)
 			fail_msg("%s with %s: expected user '%s', got '%s'", c->gun, c->config,
 				 c->username, cred.username);
-		assert_string_equal(cred.source, c->source);
+		char *source = strcmp(c->source, "the docker config") == 0
+				       ? tf_asprintf("the docker config '%s'", config)
+				       : tf_strdup(c->source);
+
+		assert_string_equal(cred.source, source);
 		assert_string_equal(cred.password,
 				    strcmp(c->source, "the docker config") == 0 ? "pw" : "s");
+		assert_int_equal(cred.from_docker_config, 1);
+		free(source);
 	}
 	tf_credentials_release(&cred);
 	unlink(config);
@@ -200,11 +214,169 @@ static void test_notary_auth_first(void **state)
 	free(config);
 }
 
+typedef struct invalid_case {
+	const char *config;
+	const char *reason; /* the message after "invalid docker config 'PATH': " */
+} invalid_case;
+
+/* Files the docker CLI rejects: each is an error naming the field and the
+ * type it needs. jansson's quote of the text at a syntax error is left out,
+ * since it may be part of a stored password. */
+static const invalid_case invalid_cases[] = {
+	{"{\"credsStore\":",
+	 "JSON syntax error at line 1, column 14: unexpected token near end of file"},
+	{"{\"auths\": {\"r\": {\"auth\": \"c2VjcmV0",
+	 "JSON syntax error at line 1, column 34: premature end of input"},
+	{"[1]", "expected a JSON object, not an array"},
+	{"{\"credsStore\": 5}", "credsStore must be a string, not a number"},
+	{"{\"credsStore\": {}}", "credsStore must be a string, not an object"},
+	{"{\"credHelpers\": [\"alpha\"]}", "credHelpers must be an object, not an array"},
+	{"{\"credHelpers\": {\"registry.example\": true}}",
+	 "credHelpers member 'registry.example' must be a string, not a boolean"},
+	{"{\"credHelpers\": {\"other.example\": 1.5}}",
+	 "credHelpers member 'other.example' must be a string, not a number"},
+	{"{\"auths\": \"Y2k6cHc=\"}", "auths must be an object, not a string"},
+	{"{\"auths\": {\"registry.example\": \"Y2k6cHc=\"}}",
+	 "auths member 'registry.example' must be an object, not a string"},
+	{"{\"auths\": {\"registry.example\": {\"auth\": 5}}}",
+	 "auth of auths member 'registry.example' must be a string, not a number"},
+	{"{\"auths\": {\"registry.example\": {\"username\": [\"ci\"]}}}",
+	 "username of auths member 'registry.example' must be a string, not an array"},
+};
+
+static void test_invalid_config(void **state)
+{
+	char *config = tf_asprintf("%s/config.json", helper_dir);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < TF_ARRAY_LEN(invalid_cases); i++) {
+		const invalid_case *c = &invalid_cases[i];
+		char *expected = tf_asprintf("invalid docker config '%s': %s; fix the file", config,
+					     c->reason);
+		tf_credentials cred;
+		tufsign_error err;
+
+		write_file("config.json", c->config, 0600);
+		tufsign_error_clear(&err);
+		if (tf_credentials_lookup("registry.example/a", config, &cred, &err) !=
+		    TUFSIGN_ERR_INVALID_ARGUMENT)
+			fail_msg("%s: expected TUFSIGN_ERR_INVALID_ARGUMENT, got %s", c->config,
+				 tufsign_status_name(err.status));
+		assert_null(cred.username);
+		assert_string_equal(err.message, expected);
+		free(expected);
+	}
+	unlink(config);
+	free(config);
+}
+
+/* Look up the credentials of registry.example with config.json holding
+ * text, or with no config.json when text is NULL. */
+static void lookup_ok(const char *text, tf_credentials *cred)
+{
+	char *config = tf_asprintf("%s/config.json", helper_dir);
+	tufsign_error err;
+
+	tufsign_error_clear(&err);
+	if (text != NULL)
+		write_file("config.json", text, 0600);
+	else
+		unlink(config);
+	if (tf_credentials_lookup("registry.example/a", config, cred, &err) != TUFSIGN_OK)
+		fail_msg("lookup with %s: %s", text ? text : "no config", err.message);
+	free(config);
+}
+
+/* Without credentials, cred->missing names the helper or file that has no
+ * entry for the host, and the denial messages use it. */
+static void test_missing_credentials(void **state)
+{
+	char *config = tf_asprintf("%s/config.json", helper_dir);
+	char *expected = NULL;
+	char text[1024];
+	tf_credentials cred;
+
+	(void)state;
+	lookup_ok("{\"credsStore\": \"empty\"}", &cred);
+	assert_null(cred.username);
+	expected = tf_asprintf("the credential helper 'docker-credential-empty' (credsStore in "
+			       "'%s') has no credentials for 'registry.example'",
+			       config);
+	assert_string_equal(cred.missing, expected);
+	free(expected);
+	tf_credentials_advise_anonymous(&cred, text, sizeof(text));
+	expected = tf_asprintf("no credentials were sent because %s; give credentials with "
+			       "--username, NOTARY_AUTH or a docker login",
+			       cred.missing);
+	assert_string_equal(text, expected);
+	free(expected);
+	tf_credentials_describe(&cred, text, sizeof(text));
+	assert_string_equal(text, "user 'anonymous'");
+
+	lookup_ok("{\"credHelpers\": {\"registry.example\": \"empty\"}}", &cred);
+	expected = tf_asprintf("the credential helper 'docker-credential-empty' (credHelpers in "
+			       "'%s') has no credentials for 'registry.example'",
+			       config);
+	assert_string_equal(cred.missing, expected);
+	free(expected);
+
+	lookup_ok("{\"auths\": {\"other.example\": {\"auth\": \"Y2k6cHc=\"}}}", &cred);
+	expected = tf_asprintf("the docker config '%s' has no credentials for 'registry.example'",
+			       config);
+	assert_string_equal(cred.missing, expected);
+	free(expected);
+
+	/* No file: nothing to name, so the advice is the plain fix. */
+	lookup_ok(NULL, &cred);
+	assert_string_equal(cred.missing, "");
+	tf_credentials_advise_anonymous(&cred, text, sizeof(text));
+	assert_string_equal(text,
+			    "give credentials with --username, NOTARY_AUTH or a docker login");
+	free(config);
+}
+
+/* The user of a denial message is named with its source only when a docker
+ * config file or a helper gave it. */
+static void test_describe_user(void **state)
+{
+	char *config = tf_asprintf("%s/config.json", helper_dir);
+	char *expected = NULL;
+	char text[1024];
+	tf_credentials cred;
+
+	(void)state;
+	lookup_ok("{\"auths\": {\"registry.example\": {\"auth\": \"Y2k6cHc=\"}}}", &cred);
+	tf_credentials_describe(&cred, text, sizeof(text));
+	expected = tf_asprintf("user 'ci' from the docker config '%s'", config);
+	assert_string_equal(text, expected);
+	free(expected);
+	tf_credentials_release(&cred);
+
+	lookup_ok("{\"credsStore\": \"alpha\"}", &cred);
+	tf_credentials_describe(&cred, text, sizeof(text));
+	assert_string_equal(text, "user 'alpha|registry.example' from credential helper "
+				  "docker-credential-alpha");
+	tf_credentials_release(&cred);
+
+	setenv("NOTARY_AUTH", "dXNlcjpwYXNz", 1);
+	lookup_ok("{\"credsStore\": \"alpha\"}", &cred);
+	tf_credentials_describe(&cred, text, sizeof(text));
+	assert_string_equal(text, "user 'user'");
+	tf_credentials_release(&cred);
+	unsetenv("NOTARY_AUTH");
+	unlink(config);
+	free(config);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_precedence),
 		cmocka_unit_test(test_notary_auth_first),
+		cmocka_unit_test(test_invalid_config),
+		cmocka_unit_test(test_missing_credentials),
+		cmocka_unit_test(test_describe_user),
 	};
 
 	return cmocka_run_group_tests(tests, set_up, tear_down);
