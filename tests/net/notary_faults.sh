@@ -4,8 +4,8 @@
 # Faults the real server cannot produce, injected by faultproxy.py in front
 # of it. Reads are retried after a 500 or a closed connection, uploads never
 # are. Also covered: a response slower than the timeout, oversized and
-# recorded bodies, a Basic challenge, and plain http with and without the
-# explicit flag.
+# recorded bodies, a Basic challenge, a token service that rejects
+# anonymous access, and plain http with and without the explicit flag.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/net/helpers.sh"
 
@@ -123,6 +123,23 @@ proxy_rules "[$basic_401, $basic_401]"
 assert_exit 26 via_proxy --no-env get "$gun" root
 assert_eq "TUFSIGN_ERR_AUTH: GET 'root.json' of '$gun' failed: HTTP 401: access denied for user 'anonymous' at realm faultproxy" \
 	"$STDERR" "message for a Basic challenge without credentials"
+
+# A Bearer challenge whose token service rejects anonymous access. The
+# docker config names a helper that has no entry for the host, and the
+# message says so.
+mkdir -p "$TEST_DIR/bin" "$TEST_DIR/docker"
+printf '#!/bin/sh\ncat >/dev/null\necho "credentials not found in native keychain"\nexit 1\n' \
+	>"$TEST_DIR/bin/docker-credential-none"
+chmod +x "$TEST_DIR/bin/docker-credential-none"
+printf '{"credsStore": "none"}\n' >"$TEST_DIR/docker/config.json"
+proxy_reset
+proxy_rules "[{\"path\": \"/root.json\$\", \"action\": \"status\", \"status\": 401,
+	\"headers\": {\"WWW-Authenticate\": \"Bearer realm=\\\"$PROXY_URL/token\\\",service=\\\"faultproxy\\\"\"}},
+	{\"path\": \"^/token\", \"action\": \"status\", \"status\": 401}]"
+assert_exit 26 env -u NOTARY_AUTH PATH="$TEST_DIR/bin:$PATH" DOCKER_CONFIG="$TEST_DIR/docker" \
+	"$NETCHECK" -s "$PROXY_URL" -c "$PROXY_CA" get "$gun" root
+assert_eq "TUFSIGN_ERR_AUTH: the token service '$PROXY_URL/token' rejected anonymous access (HTTP 401); no credentials were sent because the credential helper 'docker-credential-none' (credsStore in '$TEST_DIR/docker/config.json') has no credentials for 'registry.example'; give credentials with --username, NOTARY_AUTH or a docker login" \
+	"$STDERR" "message for a rejected anonymous token request"
 
 # Plain http: rejected without the flag, byte-exact with it.
 start_faultproxy plain
