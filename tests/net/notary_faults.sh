@@ -126,7 +126,7 @@ assert_eq "TUFSIGN_ERR_AUTH: GET 'root.json' of '$gun' failed: HTTP 401: access 
 
 # A Bearer challenge whose token service rejects anonymous access. The
 # docker config names a helper that has no entry for the host, and the
-# message says so.
+# message names that helper.
 mkdir -p "$TEST_DIR/bin" "$TEST_DIR/docker"
 printf '#!/bin/sh\ncat >/dev/null\necho "credentials not found in native keychain"\nexit 1\n' \
 	>"$TEST_DIR/bin/docker-credential-none"
