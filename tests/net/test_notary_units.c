@@ -199,6 +199,7 @@ static void test_credentials_sources(void **state)
 {
 	tf_credentials cred;
 	tufsign_error err;
+	char *expected = NULL;
 	char *path = write_docker_config(
 		"{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"aHViOmh1Yi1wYXNz\"},"
 		"\"registry.example\":{\"username\":\"ci\",\"password\":\"p:w\"},"
@@ -211,7 +212,9 @@ static void test_credentials_sources(void **state)
 			 TUFSIGN_OK);
 	assert_string_equal(cred.username, "ci");
 	assert_string_equal(cred.password, "p:w");
-	assert_string_equal(cred.source, "the docker config");
+	expected = tf_asprintf("the docker config '%s'", path);
+	assert_string_equal(cred.source, expected);
+	free(expected);
 	tf_credentials_release(&cred);
 
 	assert_int_equal(tf_credentials_lookup("library/alpine", path, &cred, &err), TUFSIGN_OK);
@@ -225,6 +228,10 @@ static void test_credentials_sources(void **state)
 
 	assert_int_equal(tf_credentials_lookup("unknown.example/x", path, &cred, &err), TUFSIGN_OK);
 	assert_null(cred.username);
+	expected = tf_asprintf("the docker config '%s' has no credentials for 'unknown.example'",
+			       path);
+	assert_string_equal(cred.missing, expected);
+	free(expected);
 
 	/* NOTARY_AUTH wins over the docker config; the password may hold ':'. */
 	setenv("NOTARY_AUTH", "dXNlcjpwYTpzcw==", 1);
