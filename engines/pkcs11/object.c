@@ -456,8 +456,8 @@ static void append_key_attributes(tf_buf *b, const key_candidate *c)
 		tf_buf_append_str(b, "a key without label or ID");
 }
 
-/* List candidates while head_len plus the list plus tail_len fits budget,
- * with room for ", and N more". Returns how many were listed. */
+/* List candidates after ": " while head_len plus the list plus tail_len
+ * fits budget, with room for ", and N more". Returns how many were listed. */
 static size_t list_candidates(const key_candidate *c, size_t n, size_t head_len, size_t tail_len,
 			      size_t budget, tf_buf *list)
 {
@@ -469,7 +469,7 @@ static size_t list_candidates(const key_candidate *c, size_t n, size_t head_len,
 		int fits;
 
 		tf_buf_init(&candidate);
-		tf_buf_append_str(&candidate, i > 0 ? ", " : "");
+		tf_buf_append_str(&candidate, i > 0 ? ", " : ": ");
 		append_key_attributes(&candidate, &c[i]);
 		fits = candidate.data != NULL &&
 		       head_len + list->len + candidate.len + more_room + tail_len <= budget;
@@ -514,7 +514,7 @@ static tufsign_status report_ambiguous(tf_p11_token *t, const tf_p11_uri *u,
 	tf_buf_init(&tail);
 	tf_buf_init(&list);
 	got = read_candidates(t, h, n, c);
-	tf_buf_printf(&head, "%zu private keys match '%.*s%s': ", n, QUOTED_URI_MAX, u->text,
+	tf_buf_printf(&head, "%zu private keys match '%.*s%s'", n, QUOTED_URI_MAX, u->text,
 		      short_uri ? "" : "...");
 	if (short_uri)
 		tf_buf_printf(&tail,
@@ -524,14 +524,16 @@ static tufsign_status report_ambiguous(tf_p11_token *t, const tf_p11_uri *u,
 	else
 		tf_buf_append_str(&tail, "; add object= or id= to the URI; 'tufsign key list' "
 					 "with the same URI lists them");
+	/* Listing stops at the first key that does not fit. When that is the
+	 * first key, the message gives only the count. */
 	listed = list_candidates(c, got, head.len, tail.len, budget, &list);
-	if (listed < n)
-		tf_buf_printf(&list, "%sand %zu more", listed > 0 ? ", " : "", n - listed);
-	if (head.failed || tail.failed || list.failed || list.data == NULL)
+	if (listed > 0 && listed < n)
+		tf_buf_printf(&list, ", and %zu more", n - listed);
+	if (head.failed || tail.failed || list.failed)
 		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
 	else
 		st = tufsign_error_set(err, TUFSIGN_ERR_AMBIGUOUS, "%s%s%s", (char *)head.data,
-				       (char *)list.data, (char *)tail.data);
+				       list.data ? (char *)list.data : "", (char *)tail.data);
 	tf_buf_release(&head, 0);
 	tf_buf_release(&tail, 0);
 	tf_buf_release(&list, 0);

@@ -94,13 +94,14 @@ assert_contains "$STDERR" "the certificate stored with key 'twin' on token 'sel'
 # four by label and ID, counts the rest and names the fix, in full, on
 # stderr and in --json.
 softhsm2-util --init-token --free --label try --so-pin 12345678 --pin "$TOKEN_PIN" >/dev/null
-try_keygen() {
-	pkcs11-tool --module "$SOFTHSM2_MODULE" --token-label try --login --pin "$TOKEN_PIN" \
-		--keypairgen --key-type EC:prime256v1 --label "$1" --id "$2" --usage-sign \
-		>/dev/null 2>&1 || fail "cannot make key '$1' on token try"
+# keygen_on TOKEN LABEL ID: makes a P-256 key pair on TOKEN of the store.
+keygen_on() {
+	pkcs11-tool --module "$SOFTHSM2_MODULE" --token-label "$1" --login --pin "$TOKEN_PIN" \
+		--keypairgen --key-type EC:prime256v1 --label "$2" --id "$3" --usage-sign \
+		>/dev/null 2>&1 || fail "cannot make key '$2' on token $1"
 }
 for i in 8 7 6 5 4 3 2 1; do
-	try_keygen "k$i" "0$i"
+	keygen_on try "k$i" "0$i"
 done
 eight="8 private keys match 'pkcs11:token=try': object=k1;id=%01, object=k2;id=%02, object=k3;id=%03, object=k4;id=%04, and 4 more; add object= or id= to the URI; 'tufsign key list pkcs11:token=try' lists them"
 assert_exit 4 "$TUFSIGN" key cert example.com/app "pkcs11:token=try"
@@ -118,7 +119,7 @@ assert_eq 8 "$(grep -o '"uri":' <<<"$STDOUT" | wc -l)" "keys listed by the fix's
 # URI with ';' is quoted in the command of the fix.
 long=$(printf 'L%.0s' $(seq 200))
 for i in 1 2 3; do
-	try_keygen "$long-$i" "1$i"
+	keygen_on try "$long-$i" "1$i"
 done
 uri="pkcs11:token=try;type=private"
 assert_exit 4 "$TUFSIGN" key cert example.com/app "$uri"
@@ -126,5 +127,16 @@ message=${STDERR#tufsign: }
 assert_eq "11 private keys match '$uri': object=$long-1;id=%11, object=$long-2;id=%12, and 9 more; add object= or id= to the URI; 'tufsign key list \"$uri\"' lists them" \
 	"$message" "message for long labels"
 [ "${#message}" -le 671 ] || fail "message of ${#message} characters leaves no room for a prefix"
+
+# Labels that take 600 characters percent-encoded: no candidate fits, so
+# the message gives the count and the fix only.
+softhsm2-util --init-token --free --label wide --so-pin 12345678 --pin "$TOKEN_PIN" >/dev/null
+hashes=$(printf '#%.0s' $(seq 200))
+for i in 1 2; do
+	keygen_on wide "$hashes" "2$i"
+done
+assert_exit 4 "$TUFSIGN" key cert example.com/app "pkcs11:token=wide"
+assert_eq "tufsign: 2 private keys match 'pkcs11:token=wide'; add object= or id= to the URI; 'tufsign key list pkcs11:token=wide' lists them" \
+	"$STDERR" "message for labels too long to list"
 
 echo "PASS: select"
