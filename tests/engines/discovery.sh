@@ -63,7 +63,7 @@ verify_sig ecdsa-p256 "$TEST_DIR/sig.0.pub.der" "$msg" "$TEST_DIR/sig.0.0.sig"
 assert_eq 2 "$(calls C_Initialize)" "C_Initialize calls"
 assert_eq 1 "$(calls C_Login)" "C_Login calls"
 
-# A token that stays missing: exit code 4 and today's message after 4
+# A token that stays missing: exit code 4 and the usual message after 4
 # searches, without a session or a C_Login.
 run_faulted 4 empty "" "" "$TUFSIGN" key list "$key$wrapped"
 assert_eq "tufsign: no token matches '$key$wrapped'; 'tufsign token list' shows the tokens and their URIs" \
@@ -105,7 +105,7 @@ assert_eq "tufsign: no token matches 'pkcs11:token=disc$wrapped': the module has
 	"$STDERR"
 assert_eq 4 "$(calls C_Initialize)" "C_Initialize calls"
 
-# Once a key of the process holds a session, the modules are not loaded
+# Once a key of the process has a session, the modules are not loaded
 # again, because that would end the session. A missing second token fails
 # after 4 searches on the first initialization.
 run_faulted 28 "" "" "" "$ENGINE_SIGN" -c -v "$msg" "$key$wrapped" \

@@ -175,8 +175,9 @@ static CK_RV fault_sign(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len, CK_
 	return real.C_Sign(s, data, len, sig, sig_len);
 }
 
-/* p11-kit unloads a module that it releases. Staying loaded keeps
- * init_calls across a release and a new load of the module. */
+/* Keep init_calls across a release and a new load of the module. p11-kit
+ * 0.24.1 keeps a released module mapped, but its documentation does not
+ * promise that. */
 static void stay_loaded(void)
 {
 	Dl_info self;
