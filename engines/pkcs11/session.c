@@ -1,6 +1,7 @@
 /* Token selection, the session and the one C_Login per token per process. */
 #include <errno.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -80,13 +81,37 @@ static int slot_matches(CK_FUNCTION_LIST *f, CK_SLOT_ID slot, const tf_p11_uri *
 	return p11_kit_uri_match_token_info(u->uri, info);
 }
 
+/* Most candidates an ambiguous token URI's message lists, so the message
+ * fits the error buffer whatever the labels. */
+#define MAX_LISTED_TOKENS 4
+
+/* Append a URI attribute value, percent-encoding all but RFC 3986's
+ * unreserved characters. */
+static void append_encoded(tf_buf *list, const char *value)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)value; *p != '\0'; p++) {
+		if (isalnum(*p) || strchr("-._~", *p) != NULL)
+			tf_buf_printf(list, "%c", *p);
+		else
+			tf_buf_printf(list, "%%%02X", *p);
+	}
+}
+
+/* Add a candidate by the two attributes that tell matching tokens apart,
+ * label and serial, and its slot. */
 static void append_candidate(tf_buf *list, const CK_TOKEN_INFO *info, CK_SLOT_ID slot)
 {
-	char *uri = tf_p11_token_uri(info);
+	char label[sizeof(info->label) + 1], serial[sizeof(info->serialNumber) + 1];
 
-	tf_buf_printf(list, "%s%s (slot %lu)", list->len ? ", " : "", uri ? uri : "?",
-		      (unsigned long)slot);
-	free(uri);
+	tf_p11_trim(info->label, sizeof(info->label), label, sizeof(label));
+	tf_p11_trim(info->serialNumber, sizeof(info->serialNumber), serial, sizeof(serial));
+	tf_buf_printf(list, "%stoken=", list->len ? ", " : "");
+	append_encoded(list, label);
+	tf_buf_printf(list, ";serial=");
+	append_encoded(list, serial);
+	tf_buf_printf(list, " (slot-id=%lu)", (unsigned long)slot);
 }
 
 int tf_p11_slot_list_rv_transient(CK_RV rv)
@@ -133,7 +158,8 @@ static tufsign_status scan_module(CK_FUNCTION_LIST *f, token_match *match, int *
 		match->f = f;
 		match->slot = slots[i];
 		match->info = info;
-		append_candidate(&match->candidates, &info, slots[i]);
+		if (match->count <= MAX_LISTED_TOKENS)
+			append_candidate(&match->candidates, &info, slots[i]);
 	}
 	free(slots);
 	return TUFSIGN_OK;
@@ -163,10 +189,13 @@ static tufsign_status search_token(const tf_p11_modules *mods, void *ctx, int *t
 					 "tokens and their URIs",
 					 match->u->text);
 	}
+	if (match->count > MAX_LISTED_TOKENS)
+		tf_buf_printf(&match->candidates, ", and %zu more",
+			      match->count - MAX_LISTED_TOKENS);
 	if (match->count > 1)
 		return tufsign_error_set(
 			err, TUFSIGN_ERR_AMBIGUOUS,
-			"%zu tokens match '%s': %s; add serial= or slot-id= to the URI",
+			"%zu tokens match '%s'; add serial= or slot-id= to the URI: %s",
 			match->count, match->u->text,
 			match->candidates.data ? (char *)match->candidates.data : "");
 	return TUFSIGN_OK;

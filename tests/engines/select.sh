@@ -21,11 +21,10 @@ assert_exit 0 "$TUFSIGN" --json token list "pkcs11:token=dup"
 serials=$(grep -o '"serial":"[^"]*"' <<<"$STDOUT" | cut -d'"' -f4)
 assert_eq 2 "$(wc -w <<<"$serials")" "tokens labelled dup"
 assert_exit 4 "$TUFSIGN" key list "pkcs11:token=dup"
-assert_contains "$STDERR" "2 tokens match 'pkcs11:token=dup': "
+assert_contains "$STDERR" "tufsign: 2 tokens match 'pkcs11:token=dup'; add serial= or slot-id= to the URI: token=dup;serial="
 for s in $serials; do
-	assert_contains "$STDERR" "serial=$s;token=dup"
+	assert_contains "$STDERR" "token=dup;serial=$s (slot-id="
 done
-assert_contains "$STDERR" "add serial= or slot-id= to the URI"
 # The serial makes the choice.
 first=$(head -n 1 <<<"$serials")
 assert_exit 0 "$TUFSIGN" key list "pkcs11:token=dup;serial=$first"
@@ -138,5 +137,22 @@ done
 assert_exit 4 "$TUFSIGN" key cert example.com/app "pkcs11:token=wide"
 assert_eq "tufsign: 2 private keys match 'pkcs11:token=wide'; add object= or id= to the URI; 'tufsign key list pkcs11:token=wide' lists them" \
 	"$STDERR" "message for labels too long to list"
+
+# Six tokens with one label: four are listed, the rest counted, so the fix
+# is never cut off.
+for i in 1 2 3 4 5 6; do
+	softhsm2-util --init-token --free --label many --so-pin 12345678 --pin "$TOKEN_PIN" \
+		>/dev/null
+done
+assert_exit 4 "$TUFSIGN" key list "pkcs11:token=many"
+assert_contains "$STDERR" "tufsign: 6 tokens match 'pkcs11:token=many'; add serial= or slot-id= to the URI: token=many;serial="
+assert_eq 4 "$(grep -o 'token=many;serial=[0-9a-f]* (slot-id=[0-9]*)' <<<"$STDERR" | wc -l)" \
+	"candidates listed"
+assert_contains "$STDERR" "), and 2 more"
+# A label with a reserved character is percent-encoded, as in a URI.
+softhsm2-util --init-token --free --label "a;b" --so-pin 12345678 --pin "$TOKEN_PIN" >/dev/null
+softhsm2-util --init-token --free --label "a;b" --so-pin 12345678 --pin "$TOKEN_PIN" >/dev/null
+assert_exit 4 "$TUFSIGN" key list "pkcs11:token=a%3Bb"
+assert_contains "$STDERR" "tufsign: 2 tokens match 'pkcs11:token=a%3Bb'; add serial= or slot-id= to the URI: token=a%3Bb;serial="
 
 echo "PASS: select"
