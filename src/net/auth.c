@@ -1,6 +1,7 @@
 /* WWW-Authenticate challenges (RFC 7235) and the Docker registry token
  * request: GET <realm>?service=..&scope=..[&account=user], with Basic
- * authentication when credentials exist. */
+ * authentication when credentials exist. An identity token goes in the
+ * OAuth2 refresh grant instead: POST <realm> grant_type=refresh_token&... */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,10 @@
 #define TOKEN_RESPONSE_MAX ((size_t)1 << 20)
 /* Docker clients raise shorter token lifetimes to 60 seconds. */
 #define TOKEN_MIN_LIFETIME 60
+/* The client_id the docker CLI and dockerd send with a refresh grant (the
+ * AuthClientID constant of the moby registry package). Token services such
+ * as the distribution token server reject a POST without a client_id. */
+#define OAUTH_CLIENT_ID "docker"
 
 void tf_challenge_release(tf_challenge *c)
 {
@@ -153,6 +158,43 @@ static char *token_url(tf_http *http, const tf_challenge *c, const char *scope,
 	return (char *)tf_buf_steal(&b, NULL);
 }
 
+/* Build the form body of the OAuth2 refresh grant, in the fields the
+ * docker CLI sends. Returns a malloc'd secret because it contains the
+ * refresh token. The buffer is sized once, so no realloc leaves a copy of
+ * the token behind. */
+static char *refresh_grant_body(CURL *curl, const tf_challenge *c, const char *scope,
+				const char *refresh_token)
+{
+	const char *names[] = {"grant_type", "refresh_token", "service", "scope", "client_id"};
+	const char *values[] = {"refresh_token", refresh_token, c->service ? c->service : "", scope,
+				OAUTH_CLIENT_ID};
+	char *escaped[TF_ARRAY_LEN(names)] = {NULL};
+	size_t total = 0, i;
+	tf_buf b;
+
+	tf_buf_init(&b);
+	for (i = 0; i < TF_ARRAY_LEN(names); i++) {
+		escaped[i] = curl_easy_escape(curl, values[i], 0);
+		if (escaped[i] == NULL)
+			b.failed = 1;
+		else
+			total += strlen(names[i]) + strlen(escaped[i]) + 2;
+	}
+	tf_buf_reserve(&b, total);
+	for (i = 0; i < TF_ARRAY_LEN(names) && !b.failed; i++)
+		tf_buf_printf(&b, "%s%s=%s", i > 0 ? "&" : "", names[i], escaped[i]);
+	for (i = 0; i < TF_ARRAY_LEN(names); i++) {
+		if (escaped[i] != NULL)
+			tf_wipe(escaped[i], strlen(escaped[i]));
+		curl_free(escaped[i]);
+	}
+	if (b.failed) {
+		tf_buf_release(&b, 1);
+		return NULL;
+	}
+	return (char *)tf_buf_steal(&b, NULL);
+}
+
 /* Take "access_token" (preferred, as docker does) or "token" from a token
  * response. The body is a secret and is never logged.
  * NOTE: jansson frees its copies of the token without wiping them, and so
@@ -183,6 +225,8 @@ void tf_credentials_describe(const tf_credentials *cred, char *buf, size_t size)
 {
 	if (cred == NULL || cred->username == NULL)
 		snprintf(buf, size, "user 'anonymous'");
+	else if (cred->identity_token != NULL)
+		snprintf(buf, size, "the identity token from %s", cred->source);
 	else if (cred->from_docker_config || cred->from_helper)
 		snprintf(buf, size, "user '%s' from %s", cred->username, cred->source);
 	else
@@ -197,6 +241,20 @@ void tf_credentials_advise_anonymous(const tf_credentials *cred, char *buf, size
 		snprintf(buf, size, "no credentials were sent because %s; %s", cred->missing, fix);
 	else
 		snprintf(buf, size, "%s", fix);
+}
+
+/* Report a refresh token the token service rejected. OAuth2 services
+ * reject an unknown or expired one with 400 invalid_grant (RFC 6749,
+ * section 5.2), and the distribution token server with 401. */
+static tufsign_status report_rejected_identity_token(tufsign_error *err, const tf_challenge *c,
+						     const tf_credentials *cred, long status)
+{
+	return tufsign_error_set(err, TUFSIGN_ERR_AUTH,
+				 "the token service '%s' rejected the identity token from %s "
+				 "(HTTP %ld); it may have expired or been revoked, so log in "
+				 "again with 'docker login' (for Azure Container Registry, 'az acr "
+				 "login'), or give credentials with --username",
+				 c->realm, cred->source, status);
 }
 
 static tufsign_status report_rejected(tufsign_error *err, const tf_challenge *c,
@@ -222,14 +280,67 @@ static tufsign_status report_rejected(tufsign_error *err, const tf_challenge *c,
 				 c->realm, cred->username, cred->source, status, fix);
 }
 
+/* Set req up as the GET of the token request: the query names service,
+ * scope and the account, and a user name sends Basic credentials. *url and
+ * *basic receive what req points to. */
+static tufsign_status prepare_get(tf_http *http, const tf_challenge *c, const char *scope,
+				  const tf_credentials *cred, tf_http_request *req, char **url,
+				  char **basic, tufsign_error *err)
+{
+	*url = token_url(http, c, scope, cred);
+	*basic = cred->username != NULL ? tf_basic_authorization(cred) : NULL;
+	if (*url == NULL || (cred->username != NULL && *basic == NULL))
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
+					 "out of memory requesting a token");
+	req->method = "GET";
+	req->url = *url;
+	req->authorization = *basic;
+	return TUFSIGN_OK;
+}
+
+/* Set req up as the POST of the OAuth2 refresh grant with the identity
+ * token. *body receives the form, a secret. A refresh token the service
+ * returns is not kept: the docker CLI does not store one either. */
+static tufsign_status prepare_refresh_grant(tf_http *http, const tf_challenge *c, const char *scope,
+					    const tf_credentials *cred, tf_http_request *req,
+					    char **body, tufsign_error *err)
+{
+	*body = refresh_grant_body(http->curl, c, scope, cred->identity_token);
+	if (*body == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
+					 "out of memory requesting a token");
+	req->method = "POST";
+	req->url = c->realm;
+	req->content_type = "application/x-www-form-urlencoded";
+	req->body = (const unsigned char *)*body;
+	req->body_len = strlen(*body);
+	return TUFSIGN_OK;
+}
+
+/* Turn the token service's response into a token or an error. */
+static tufsign_status take_token_response(const tf_http_response *resp, const tf_challenge *c,
+					  const tf_credentials *cred, char **token, long *lifetime,
+					  tufsign_error *err)
+{
+	long status = resp->status;
+
+	if (cred->identity_token != NULL && (status == 400 || status == 401 || status == 403))
+		return report_rejected_identity_token(err, c, cred, status);
+	if (status == 401 || status == 403)
+		return report_rejected(err, c, cred, status);
+	if (status != 200)
+		return tf_server_error(err, "token request", status, resp->body, resp->len);
+	return parse_token_response(resp, c->realm, token, lifetime, err);
+}
+
 tufsign_status tf_token_fetch(tf_http *http, const tf_challenge *c, const char *scope,
 			      const tf_credentials *cred, char **token, long *lifetime,
 			      tufsign_error *err)
 {
 	tufsign_status st;
-	tf_http_request req = {.method = "GET", .max_len = TOKEN_RESPONSE_MAX, .retry = 1};
+	tf_http_request req = {.max_len = TOKEN_RESPONSE_MAX, .retry = 1};
 	tf_http_response resp = {0};
-	char *url = NULL, *basic = NULL;
+	char *url = NULL, *basic = NULL, *body = NULL;
 
 	*token = NULL;
 	*lifetime = 0;
@@ -239,30 +350,25 @@ tufsign_status tf_token_fetch(tf_http *http, const tf_challenge *c, const char *
 					 "the token service '%s' does not use https; credentials "
 					 "are only sent over TLS",
 					 c->realm);
-	url = token_url(http, c, scope, cred);
-	basic = cred->username != NULL ? tf_basic_authorization(cred) : NULL;
-	if (url == NULL || (cred->username != NULL && basic == NULL)) {
-		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory requesting a token");
-		goto out;
+	if (cred->identity_token != NULL) {
+		st = prepare_refresh_grant(http, c, scope, cred, &req, &body, err);
+		TF_DEBUG("http",
+			 "requesting a token for '%s' from '%s' with the identity token from %s",
+			 scope, c->realm, cred->source);
+	} else {
+		st = prepare_get(http, c, scope, cred, &req, &url, &basic, err);
+		TF_DEBUG("http", "requesting a token for '%s' from '%s' as %s", scope, c->realm,
+			 cred->username ? cred->username : "anonymous");
 	}
-	req.url = url;
-	req.authorization = basic;
-	TF_DEBUG("http", "requesting a token for '%s' from '%s' as %s", scope, c->realm,
-		 cred->username ? cred->username : "anonymous");
-	st = tf_http_perform(http, &req, &resp, err);
-	if (st != TUFSIGN_OK)
-		goto out;
-	if (resp.status == 401 || resp.status == 403)
-		st = report_rejected(err, c, cred, resp.status);
-	else if (resp.status != 200)
-		st = tf_server_error(err, "token request", resp.status, resp.body, resp.len);
-	else
-		st = parse_token_response(&resp, c->realm, token, lifetime, err);
-out:
+	if (st == TUFSIGN_OK)
+		st = tf_http_perform(http, &req, &resp, err);
+	if (st == TUFSIGN_OK)
+		st = take_token_response(&resp, c, cred, token, lifetime, err);
 	if (resp.body != NULL)
 		tf_wipe(resp.body, resp.len);
 	tf_http_response_release(&resp);
 	tf_free_secret(basic);
+	tf_free_secret(body);
 	free(url);
 	return st;
 }

@@ -22,7 +22,22 @@ void tf_credentials_release(tf_credentials *cred)
 		return;
 	tf_free_secret(cred->username);
 	tf_free_secret(cred->password);
+	tf_free_secret(cred->identity_token);
 	memset(cred, 0, sizeof(*cred));
+}
+
+tufsign_status tf_credentials_set_identity_token(tf_credentials *out, const char *identity_token,
+						 const char *source, tufsign_error *err)
+{
+	out->username = tf_strdup(IDENTITY_TOKEN_USERNAME);
+	out->identity_token = tf_strdup(identity_token);
+	snprintf(out->source, sizeof(out->source), "%s", source);
+	if (out->username == NULL || out->identity_token == NULL) {
+		tf_credentials_release(out);
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM,
+					 "out of memory reading credentials");
+	}
+	return TUFSIGN_OK;
 }
 
 char *tf_registry_host(const char *gun)
@@ -107,8 +122,16 @@ static tufsign_status credentials_from_entry(json_t *entry, const char *source, 
 	const char *auth = json_string_value(json_object_get(entry, "auth"));
 	const char *user = json_string_value(json_object_get(entry, "username"));
 	const char *pass = json_string_value(json_object_get(entry, "password"));
+	const char *identity_token = json_string_value(json_object_get(entry, "identitytoken"));
 	tufsign_status st;
 
+	/* The docker CLI writes an identity token here when no credential
+	 * helper is configured, and sends it in place of auth. */
+	if (identity_token != NULL && identity_token[0] != '\0') {
+		st = tf_credentials_set_identity_token(out, identity_token, source, err);
+		out->from_docker_config = st == TUFSIGN_OK;
+		return st;
+	}
 	if (auth != NULL && auth[0] != '\0') {
 		st = tf_credentials_from_auth(auth, source, out, err);
 		out->from_docker_config = st == TUFSIGN_OK;
@@ -266,7 +289,7 @@ static tufsign_status check_type(const json_t *value, const char *want, const ch
 static tufsign_status check_auths_entry(const char *key, json_t *entry, const char *path,
 					int path_given, tufsign_error *err)
 {
-	static const char *const members[] = {"auth", "username", "password"};
+	static const char *const members[] = {"auth", "username", "password", "identitytoken"};
 	tufsign_status st;
 	char what[320];
 	size_t i;

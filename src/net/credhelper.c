@@ -21,8 +21,6 @@
 #define HELPER_OUTPUT_MAX ((size_t)64 << 10)
 /* The message a helper prints when it stores nothing for the server. */
 #define NOT_FOUND_MESSAGE "credentials not found in native keychain"
-/* The user name with which a helper marks Secret as an identity token. */
-#define IDENTITY_TOKEN_USERNAME "<token>"
 /* Characters of a failing helper's output quoted in an error message. */
 #define QUOTED_OUTPUT_MAX 200
 
@@ -313,6 +311,7 @@ static tufsign_status parse_answer(const tf_helper_request *req, const char *pro
 	json_t *doc = json_loadb(run->output, run->len, 0, NULL);
 	const char *user = json_string_value(json_object_get(doc, "Username"));
 	const char *secret = json_string_value(json_object_get(doc, "Secret"));
+	char source[sizeof(out->source)];
 
 	if (user == NULL || secret == NULL) {
 		st = tufsign_error_set(err, TUFSIGN_ERR_AUTH,
@@ -322,16 +321,17 @@ static tufsign_status parse_answer(const tf_helper_request *req, const char *pro
 				       program, req->server);
 		goto out;
 	}
-	/* NOTE: the docker CLI sends an identity token to the token service as
-	 * an OAuth2 refresh token (POST grant_type=refresh_token); tufsign
-	 * only sends a user name and password, so it rejects such output. */
-	if (strcmp(user, IDENTITY_TOKEN_USERNAME) == 0) {
+	if (strcmp(user, IDENTITY_TOKEN_USERNAME) == 0 && secret[0] == '\0') {
 		st = tufsign_error_set(err, TUFSIGN_ERR_AUTH,
-				       "credential helper '%s' returned an identity token for "
-				       "'%s', which tufsign cannot use; log in with a user name "
-				       "and password or access token, or give credentials with "
-				       "--username",
+				       "credential helper '%s' returned an empty identity token "
+				       "for '%s'; log in again with 'docker login'",
 				       program, req->server);
+		goto out;
+	}
+	if (strcmp(user, IDENTITY_TOKEN_USERNAME) == 0) {
+		snprintf(source, sizeof(source), "credential helper %s", program);
+		st = tf_credentials_set_identity_token(out, secret, source, err);
+		out->from_helper = st == TUFSIGN_OK;
 		goto out;
 	}
 	if (user[0] == '\0') {

@@ -87,10 +87,19 @@ typedef struct tf_challenge {
 tufsign_status tf_challenge_parse(const char *header, tf_challenge *out, tufsign_error *err);
 void tf_challenge_release(tf_challenge *c);
 
-/* Credentials for a registry host; both secret-free on release. */
+/* The user name with which the docker CLI and its credential helpers mark
+ * a stored secret as an identity token. */
+#define IDENTITY_TOKEN_USERNAME "<token>"
+
+/* Credentials for a registry host; the secrets are wiped on release. */
 typedef struct tf_credentials {
 	char *username; /* NULL: anonymous */
 	char *password;
+	/* An identity token (OAuth2 refresh token) that docker login stored,
+	 * or NULL. With it, username is "<token>" and password NULL, and a
+	 * token request sends it in the refresh grant instead of Basic
+	 * credentials. A secret. */
+	char *identity_token;
 	char source[320];       /* where they came from, for messages */
 	int from_helper;        /* 1: a docker credential helper returned them */
 	int from_docker_config; /* 1: a docker config file gave them, or its helper */
@@ -111,8 +120,8 @@ char *tf_registry_host(const char *gun);
  * docker config file (path NULL: $DOCKER_CONFIG/config.json or
  * ~/.docker/config.json). In that file, the credential helper of
  * "credHelpers" for the host, else that of "credsStore", else the "auths"
- * entry of the host gives them. Finding none is a success with username
- * NULL. */
+ * entry of the host gives them, its "identitytoken" before "auth" and
+ * "username". Finding none is a success with username NULL. */
 tufsign_status tf_credentials_lookup(const char *gun, const char *docker_config,
 				     tf_credentials *out, tufsign_error *err);
 
@@ -127,12 +136,18 @@ typedef struct tf_helper_request {
 /* Run "docker-credential-NAME get" without a shell, with tufsign's secret
  * variables removed from its environment. A helper that stores nothing for
  * the server (an empty Username, or exit status 1 with "credentials not found
- * in native keychain") gives a success with out->username NULL. A missing
- * program, another failure, a timeout, invalid or oversized output, or an
- * identity token give TUFSIGN_ERR_AUTH; a name containing '/' gives
- * TUFSIGN_ERR_INVALID_ARGUMENT. */
+ * in native keychain") gives a success with out->username NULL. A Username
+ * "<token>" marks Secret as an identity token, which goes to
+ * out->identity_token. A missing program, another failure, a timeout, or
+ * invalid or oversized output give TUFSIGN_ERR_AUTH; a name containing '/'
+ * gives TUFSIGN_ERR_INVALID_ARGUMENT. */
 tufsign_status tf_credential_helper_get(const tf_helper_request *req, tf_credentials *out,
 					tufsign_error *err);
+
+/* Fill out with a copy of identity_token, user name "<token>" and source.
+ * TUFSIGN_ERR_NOMEM leaves out released. */
+tufsign_status tf_credentials_set_identity_token(tf_credentials *out, const char *identity_token,
+						 const char *source, tufsign_error *err);
 
 /* Decode base64 "user:password" into cred. */
 tufsign_status tf_credentials_from_auth(const char *b64, const char *source, tf_credentials *out,
@@ -151,9 +166,11 @@ void tf_credentials_describe(const tf_credentials *cred, char *buf, size_t size)
  * them. */
 void tf_credentials_advise_anonymous(const tf_credentials *cred, char *buf, size_t size);
 
-/* Request a token for scope from the realm of challenge c, with Basic
- * authentication when cred has a username. *token is a malloc'd secret;
- * *lifetime is in seconds. */
+/* Request a token for scope from the realm of challenge c: with
+ * cred->identity_token the OAuth2 refresh grant (POST), else a GET with
+ * Basic authentication when cred has a username. *token is a malloc'd
+ * secret; *lifetime is in seconds. A rejected identity token gives
+ * TUFSIGN_ERR_AUTH with a message that names its source. */
 tufsign_status tf_token_fetch(tf_http *http, const tf_challenge *c, const char *scope,
 			      const tf_credentials *cred, char **token, long *lifetime,
 			      tufsign_error *err);

@@ -6,7 +6,9 @@
 # helper's credentials, that a wrong stored secret fails with the exact auth
 # error and exit 5 and changes nothing, that --username with
 # TUFSIGN_PASSWORD and NOTARY_AUTH override the helper, and that a host the
-# helper stores nothing for is anonymous even with an "auths" entry.
+# helper stores nothing for is anonymous even with an "auths" entry. It also
+# checks that an identity token the helper stores (user "<token>") is sent
+# in the OAuth2 refresh grant and never logged.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/lib/oracles.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/e2e/e2e.sh"
@@ -95,6 +97,32 @@ assert_exit 0 env NOTARY_AUTH="$(printf '%s:%s' "$user" "$password" | base64 -w0
 	"$TUFSIGN" -s "$NOTARY_URL" --tls-ca "$NOTARY_CA" sign "$gun" v5 --key "$key" \
 	--manifest "$TEST_DIR/m5.json"
 PASSWORD_STORE_DIR=$TEST_DIR/empty-pass-store check_oracles "$gun" v5 "$DIGEST" "$SIZE"
+
+# An identity token, stored as docker login stores one: the user is
+# "<token>" and the secret an OAuth2 refresh token. sign sends it in the
+# refresh grant with the client_id "docker" that the token service logs.
+# Only tufsign requests push; docker trust inspect requests pull. The -vv
+# protocol trace never shows the token.
+store_credentials "$host" "<token>" "$NOTARY_AUTH_REFRESH_TOKEN"
+echo -n "$host" | docker-credential-pass get >"$TEST_DIR/stored.json"
+assert_eq "<token>" "$(jq -r .Username "$TEST_DIR/stored.json")" "identity token user stored by docker-credential-pass"
+docker_config '{"credsStore": "pass"}'
+make_manifest "$TEST_DIR/m6.json"
+assert_exit 0 ts -vv sign "$gun" v6 --key "$key" --manifest "$TEST_DIR/m6.json"
+assert_contains "$STDERR" "requesting a token for 'repository:$gun:push,pull' from '$NOTARY_TOKEN_REALM' with the identity token from $helper_source"
+assert_not_contains "$STDERR" "$NOTARY_AUTH_REFRESH_TOKEN" "-vv output with an identity token"
+assert_contains "$(cat "$NOTARY_FIXTURE_STATE/log/tokenserver.log")" \
+	"refresh grant for '$user' with client_id 'docker': [{\"type\": \"repository\", \"name\": \"$gun\", \"actions\": [\"push\", \"pull\"]}]"
+check_oracles "$gun" v6 "$DIGEST" "$SIZE"
+
+# A refresh token the token service does not know: exit 5, nothing changes.
+store_credentials "$host" "<token>" unknown-refresh-token
+snapshot_states "$gun"
+make_manifest "$TEST_DIR/m7.json"
+assert_exit 5 ts sign "$gun" v7 --key "$key" --manifest "$TEST_DIR/m7.json"
+assert_eq "tufsign: the token service '$NOTARY_TOKEN_REALM' rejected the identity token from $helper_source (HTTP 401); it may have expired or been revoked, so log in again with 'docker login' (for Azure Container Registry, 'az acr login'), or give credentials with --username" \
+	"$STDERR" "message for an unknown identity token"
+unchanged_since "$gun" "a sign with an unknown identity token"
 
 # A host the helper stores nothing for is anonymous, as in the docker CLI:
 # the "auths" entry of the same file is not used, so the push is denied.

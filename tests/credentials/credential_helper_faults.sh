@@ -4,8 +4,8 @@
 # the docker-credential-helpers protocol (server URL on stdin, JSON or an
 # error text on stdout). It gives the faults a real helper cannot: another
 # failure text, invalid JSON, oversized output, a hang past the timeout, a
-# kill by a signal and an identity token. Each fault must fail with exit 5
-# and its exact message. The mock also records its arguments, stdin and the
+# kill by a signal, and an identity token the token service rejects or an
+# empty one. Each fault must fail with exit 5 and its exact message. The mock also records its arguments, stdin and the
 # names of tufsign's variables it received, so the test checks the server
 # key it is sent, that tufsign's secrets are withheld from it, and when it is
 # not run at all. Denials name where the credentials came from, and config
@@ -41,7 +41,8 @@ fail-json) printf '{"Username":"%s","Secret":"%s"}\n' "$MOCK_USER" "$MOCK_SECRET
 garbage) echo "this is not JSON" ;;
 oversize) head -c 70000 /dev/zero | tr '\0' x ;;
 hang) exec sleep 60 ;;
-token) printf '{"ServerURL":"%s","Username":"<token>","Secret":"identity"}\n' "$server" ;;
+token) printf '{"ServerURL":"%s","Username":"<token>","Secret":"unknown-refresh-token"}\n' "$server" ;;
+token-empty) printf '{"ServerURL":"%s","Username":"<token>","Secret":""}\n' "$server" ;;
 signal) kill -KILL $$ ;;
 esac
 EOF
@@ -96,8 +97,11 @@ list_with 5 oversize
 assert_eq "tufsign: credential helper 'docker-credential-mock' wrote more than 65536 bytes for '$host'; expected a JSON object with Username and Secret" \
 	"$STDERR" "message for oversized output"
 list_with 5 token
-assert_eq "tufsign: credential helper 'docker-credential-mock' returned an identity token for '$host', which tufsign cannot use; log in with a user name and password or access token, or give credentials with --username" \
-	"$STDERR" "message for an identity token"
+assert_eq "tufsign: the token service '$NOTARY_TOKEN_REALM' rejected the identity token from credential helper docker-credential-mock (HTTP 401); it may have expired or been revoked, so log in again with 'docker login' (for Azure Container Registry, 'az acr login'), or give credentials with --username" \
+	"$STDERR" "message for a rejected identity token"
+list_with 5 token-empty
+assert_eq "tufsign: credential helper 'docker-credential-mock' returned an empty identity token for '$host'; log in again with 'docker login'" \
+	"$STDERR" "message for an empty identity token"
 list_with 5 signal
 assert_eq "tufsign: credential helper 'docker-credential-mock' was killed by signal 9 for '$host'" \
 	"$STDERR" "message for a helper killed by a signal"
@@ -211,6 +215,29 @@ docker_config '{"experimental": "enabled", "psFormat": "{{.ID}}"}'
 list_with 0 fail
 printf ' \n' >"$config"
 list_with 0 fail
+
+# An "identitytoken" in the host's "auths" entry, as the docker CLI writes it
+# without a credential helper: sign sends it in the refresh grant. It wins
+# over "auth" in the same entry, so a wrong one fails although "auth" is
+# valid, and the message names the file.
+docker_config "{\"auths\": {\"$host\": {\"identitytoken\": \"$NOTARY_AUTH_REFRESH_TOKEN\"}}}"
+make_manifest "$TEST_DIR/identity.json"
+assert_exit 0 ts -vv sign "$gun" identity --key "$(key_uri targets)" \
+	--manifest "$TEST_DIR/identity.json"
+assert_contains "$STDERR" "with the identity token from the docker config '$config'"
+assert_not_contains "$STDERR" "$NOTARY_AUTH_REFRESH_TOKEN" "-vv output with an identitytoken"
+check_oracles "$gun" identity "$DIGEST" "$SIZE"
+docker_config "{\"auths\": {\"$host\": {\"auth\": \"$auth\", \"identitytoken\": \"unknown-refresh-token\"}}}"
+snapshot_states "$gun"
+assert_exit 5 ts sign "$gun" identity2 --key "$(key_uri targets)" \
+	--manifest "$TEST_DIR/identity.json"
+assert_eq "tufsign: the token service '$NOTARY_TOKEN_REALM' rejected the identity token from the docker config '$config' (HTTP 401); it may have expired or been revoked, so log in again with 'docker login' (for Azure Container Registry, 'az acr login'), or give credentials with --username" \
+	"$STDERR" "message for a rejected identitytoken"
+unchanged_since "$gun" "a sign with a rejected identitytoken"
+docker_config "{\"auths\": {\"$host\": {\"identitytoken\": 5}}}"
+list_with 2 ok
+assert_eq "tufsign: invalid docker config '$config': identitytoken of auths member '$host' must be a string, not a number; fix the file or point DOCKER_CONFIG elsewhere" \
+	"$STDERR" "message for a number as identitytoken"
 
 # Explicit credentials and NOTARY_AUTH come first: the helper is not run.
 : >"$MOCK_LOG"

@@ -242,6 +242,8 @@ static const invalid_case invalid_cases[] = {
 	 "auth of auths member 'registry.example' must be a string, not a number"},
 	{"{\"auths\": {\"registry.example\": {\"username\": [\"ci\"]}}}",
 	 "username of auths member 'registry.example' must be a string, not an array"},
+	{"{\"auths\": {\"registry.example\": {\"identitytoken\": 5}}}",
+	 "identitytoken of auths member 'registry.example' must be a string, not a number"},
 };
 
 static void test_invalid_config(void **state)
@@ -369,6 +371,39 @@ static void test_describe_user(void **state)
 	free(config);
 }
 
+/* An "identitytoken" of an auths entry wins over its "auth", as in the
+ * docker CLI; an empty one counts as absent. */
+static void test_identity_token(void **state)
+{
+	char *config = tf_asprintf("%s/config.json", helper_dir);
+	char *expected = tf_asprintf("the identity token from the docker config '%s'", config);
+	char text[1024];
+	tf_credentials cred;
+
+	(void)state;
+	lookup_ok("{\"auths\": {\"https://registry.example\": {\"auth\": \"Y2k6cHc=\", "
+		  "\"identitytoken\": \"refresh-1\"}}}",
+		  &cred);
+	assert_string_equal(cred.username, "<token>");
+	assert_null(cred.password);
+	assert_string_equal(cred.identity_token, "refresh-1");
+	assert_int_equal(cred.from_docker_config, 1);
+	tf_credentials_describe(&cred, text, sizeof(text));
+	assert_string_equal(text, expected);
+	tf_credentials_release(&cred);
+	assert_null(cred.identity_token);
+
+	lookup_ok("{\"auths\": {\"registry.example\": {\"auth\": \"Y2k6cHc=\", "
+		  "\"identitytoken\": \"\"}}}",
+		  &cred);
+	assert_string_equal(cred.username, "ci");
+	assert_null(cred.identity_token);
+	tf_credentials_release(&cred);
+	unlink(config);
+	free(expected);
+	free(config);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_config),
 		cmocka_unit_test(test_missing_credentials),
 		cmocka_unit_test(test_describe_user),
+		cmocka_unit_test(test_identity_token),
 	};
 
 	return cmocka_run_group_tests(tests, set_up, tear_down);
