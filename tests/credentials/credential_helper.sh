@@ -110,7 +110,8 @@ docker_config '{"credsStore": "pass"}'
 make_manifest "$TEST_DIR/m6.json"
 assert_exit 0 ts -vv sign "$gun" v6 --key "$key" --manifest "$TEST_DIR/m6.json"
 assert_contains "$STDERR" "requesting a token for 'repository:$gun:push,pull' from '$NOTARY_TOKEN_REALM' with the identity token from $helper_source"
-assert_not_contains "$STDERR" "$NOTARY_AUTH_REFRESH_TOKEN" "-vv output with an identity token"
+# The hex part of the token also shows a form-encoded copy.
+assert_not_contains "$STDERR" "${NOTARY_AUTH_REFRESH_TOKEN%%+*}" "-vv output with an identity token"
 assert_contains "$(cat "$NOTARY_FIXTURE_STATE/log/tokenserver.log")" \
 	"refresh grant for '$user' with client_id 'docker': [{\"type\": \"repository\", \"name\": \"$gun\", \"actions\": [\"push\", \"pull\"]}]"
 check_oracles "$gun" v6 "$DIGEST" "$SIZE"
