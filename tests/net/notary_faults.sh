@@ -5,7 +5,8 @@
 # of it. Reads are retried after a 500 or a closed connection, uploads never
 # are. Also covered: a response slower than the timeout, oversized and
 # recorded bodies, a Basic challenge, a token service that rejects
-# anonymous access, and plain http with and without the explicit flag.
+# anonymous access, the refresh grant of an identity token, and plain http
+# with and without the explicit flag.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/net/helpers.sh"
 
@@ -140,6 +141,48 @@ assert_exit 26 env -u NOTARY_AUTH PATH="$TEST_DIR/bin:$PATH" DOCKER_CONFIG="$TES
 	"$NETCHECK" -s "$PROXY_URL" -c "$PROXY_CA" get "$gun" root
 assert_eq "TUFSIGN_ERR_AUTH: the token service '$PROXY_URL/token' rejected anonymous access (HTTP 401); no credentials were sent because the credential helper 'docker-credential-none' (credsStore in '$TEST_DIR/docker/config.json') has no credentials for 'registry.example'; give credentials with --username, NOTARY_AUTH or a docker login" \
 	"$STDERR" "message for a rejected anonymous token request"
+
+# An identity token from the "auths" entry goes in the OAuth2 refresh grant:
+# a form POST to the realm with the fields and the client_id of the docker
+# CLI, the token form-encoded. The capture forwards the POST to
+# notary-server, which has no /token, so the request then fails with 404.
+printf '{"auths": {"registry.example": {"identitytoken": "r+/=&%%"}}}\n' \
+	>"$TEST_DIR/docker/config.json"
+# get_root_with_docker_config CODE: gets root through the proxy with the
+# credentials of that docker config alone; fails unless it exits with CODE.
+get_root_with_docker_config() {
+	assert_exit "$1" env -u NOTARY_AUTH DOCKER_CONFIG="$TEST_DIR/docker" \
+		"$NETCHECK" -s "$PROXY_URL" -c "$PROXY_CA" get "$gun" root
+}
+bearer_401="{\"path\": \"/root.json\$\", \"action\": \"status\", \"status\": 401,
+	\"headers\": {\"WWW-Authenticate\": \"Bearer realm=\\\"$PROXY_URL/token\\\",service=\\\"faultproxy\\\"\"}}"
+proxy_reset
+proxy_rules "[$bearer_401, {\"method\": \"POST\", \"path\": \"^/token\$\", \"action\": \"capture\",
+	\"file\": \"$TEST_DIR/grant\"}]"
+get_root_with_docker_config 28
+scope_escaped=$(jq -rn --arg s "repository:$gun:pull" '$s | @uri')
+assert_eq "grant_type=refresh_token&refresh_token=r%2B%2F%3D%26%25&service=faultproxy&scope=$scope_escaped&client_id=docker" \
+	"$(cat "$TEST_DIR/grant")" "refresh grant form"
+assert_eq "application/x-www-form-urlencoded" "$(cat "$TEST_DIR/grant.type")" \
+	"refresh grant content type"
+
+# A token service that rejects the identity token with 400 invalid_grant,
+# as OAuth2 services do: the message names the docker config and the fix.
+proxy_reset
+proxy_rules "[$bearer_401, {\"path\": \"^/token\", \"action\": \"status\", \"status\": 400}]"
+get_root_with_docker_config 26
+assert_eq "TUFSIGN_ERR_AUTH: the token service '$PROXY_URL/token' rejected the identity token from the docker config '$TEST_DIR/docker/config.json' (HTTP 400); it may have expired or been revoked, so log in again with 'docker login' (for Azure Container Registry, 'az acr login'), or give credentials with --username" \
+	"$STDERR" "message for a rejected identity token"
+
+# A Basic challenge cannot take the identity token: nothing is sent with
+# it, and the message names the credentials to give instead.
+proxy_reset
+proxy_rules "[$basic_401]"
+get_root_with_docker_config 26
+assert_eq "TUFSIGN_ERR_AUTH: the server '$PROXY_URL' asks for Basic authentication, which the identity token from the docker config '$TEST_DIR/docker/config.json' cannot give; give a user name and password with --username or NOTARY_AUTH" \
+	"$STDERR" "message for a Basic challenge with an identity token"
+assert_eq '[""]' "$(proxy_control GET log | jq -c '[.[] | select(.path | test("/root.json$")) | .auth]')" \
+	"Authorization schemes sent for root.json with an identity token"
 
 # Plain http: rejected without the flag, byte-exact with it.
 start_faultproxy plain
