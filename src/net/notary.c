@@ -305,7 +305,7 @@ static tufsign_status authorization_for(tufsign_notary *client, const tf_api_cal
 	/* The docker CLI sends an identity token to token services only. */
 	if (cred->identity_token != NULL)
 		return tufsign_error_set(err, TUFSIGN_ERR_AUTH,
-					 "the server '%s' asks for Basic authentication, which "
+					 "the server '%s' requests Basic authentication, which "
 					 "the identity token from %s cannot give; give a user "
 					 "name and password with --username or NOTARY_AUTH",
 					 client->base_url, cred->source);

@@ -179,7 +179,7 @@ assert_eq "TUFSIGN_ERR_AUTH: the token service '$PROXY_URL/token' rejected the i
 proxy_reset
 proxy_rules "[$basic_401]"
 get_root_with_docker_config 26
-assert_eq "TUFSIGN_ERR_AUTH: the server '$PROXY_URL' asks for Basic authentication, which the identity token from the docker config '$TEST_DIR/docker/config.json' cannot give; give a user name and password with --username or NOTARY_AUTH" \
+assert_eq "TUFSIGN_ERR_AUTH: the server '$PROXY_URL' requests Basic authentication, which the identity token from the docker config '$TEST_DIR/docker/config.json' cannot give; give a user name and password with --username or NOTARY_AUTH" \
 	"$STDERR" "message for a Basic challenge with an identity token"
 assert_eq '[""]' "$(proxy_control GET log | jq -c '[.[] | select(.path | test("/root.json$")) | .auth]')" \
 	"Authorization schemes sent for root.json with an identity token"
