@@ -125,6 +125,13 @@ static tufsign_status read_password(const cli_context *ctx, char **password, tuf
 	/* Keep the first line and wipe the rest, which wipe_free would miss. */
 	cut = strcspn(data, "\r\n");
 	explicit_bzero(data + cut, len - cut);
+	if (cut == 0) {
+		free(data);
+		return tufsign_error_set(err, TUFSIGN_ERR_INVALID_ARGUMENT,
+					 "--password-file '%s' has an empty first line; write the "
+					 "password on its first line",
+					 ctx->password_file);
+	}
 	*password = data;
 	return TUFSIGN_OK;
 }
@@ -224,6 +231,28 @@ static int expiry_warning_days(int *days)
 	return 1;
 }
 
+/* Check that a password goes with a user name and the reverse, before the
+ * token is used: the token service would otherwise answer with an
+ * unhelpful 401 after the signing. */
+static int check_password_options(const cli_context *ctx)
+{
+	const char *env = getenv("TUFSIGN_PASSWORD");
+	int have_env = env != NULL && env[0] != '\0';
+
+	if (ctx->username != NULL && ctx->password_file == NULL && !have_env)
+		return cli_usage_error(ctx,
+				       "--username '%s' needs a password; set TUFSIGN_PASSWORD or "
+				       "give --password-file FILE",
+				       ctx->username);
+	if (ctx->username == NULL && ctx->password_file != NULL)
+		return cli_usage_error(ctx, "--password-file needs --username, the user whose "
+					    "password the file holds");
+	if (ctx->username == NULL && have_env)
+		cli_error("warning: TUFSIGN_PASSWORD is set but --username is not given, so the "
+			  "password is not used");
+	return EXIT_OK;
+}
+
 int cli_repo_check_options(const cli_context *ctx, const cli_args *args)
 {
 	const char *id = args->value[OPT_ROOT_KEY_ID];
@@ -244,6 +273,8 @@ int cli_repo_check_options(const cli_context *ctx, const cli_args *args)
 				       id);
 	if (id != NULL && args->value[OPT_ROOT_CERT] != NULL)
 		return cli_usage_error(ctx, "give either --root-key-id or --root-cert, not both");
+	if (check_password_options(ctx) != EXIT_OK)
+		return EXIT_USAGE;
 	if (ctx->server == NULL)
 		return cli_usage_error(ctx, "no Notary server given; use -s URL or set "
 					    "TUFSIGN_SERVER (or DOCKER_CONTENT_TRUST_SERVER)");

@@ -27,11 +27,35 @@ assert_exit 5 env TUFSIGN_PASSWORD=wrong-password "$TUFSIGN" -s "$NOTARY_URL" \
 assert_contains "$STDERR" "$user"
 assert_eq "" "$(server_get "$gun" root.json)" "root.json after a wrong password"
 
+# A user without a password, a password file without a user and an empty
+# password file are input errors found before the token is used.
+assert_exit 2 env -u TUFSIGN_PASSWORD "$TUFSIGN" -s "$NOTARY_URL" --tls-ca "$NOTARY_CA" \
+	--username "$user" init "$gun" --root-key "$(key_uri root)" --targets-key "$key"
+assert_eq "tufsign: init: --username '$user' needs a password; set TUFSIGN_PASSWORD or give --password-file FILE" \
+	"$(head -n 1 <<<"$STDERR")" "message for a user without a password"
+printf '%s\n' "$password" >"$TEST_DIR/pw-only"
+assert_exit 2 ts --password-file "$TEST_DIR/pw-only" init "$gun" --root-key "$(key_uri root)" \
+	--targets-key "$key"
+assert_eq "tufsign: init: --password-file needs --username, the user whose password the file holds" \
+	"$(head -n 1 <<<"$STDERR")" "message for a password file without a user"
+printf '\nsecond line\n' >"$TEST_DIR/pw-empty"
+assert_exit 2 ts --username "$user" --password-file "$TEST_DIR/pw-empty" init "$gun" \
+	--root-key "$(key_uri root)" --targets-key "$key"
+assert_eq "tufsign: --password-file '$TEST_DIR/pw-empty' has an empty first line; write the password on its first line" \
+	"$STDERR" "message for an empty password file"
+assert_eq "" "$(server_get "$gun" root.json)" "root.json after the refused credentials"
+
 # --username with TUFSIGN_PASSWORD
 assert_exit 0 env TUFSIGN_PASSWORD="$password" "$TUFSIGN" -s "$NOTARY_URL" \
 	--tls-ca "$NOTARY_CA" --username "$user" init "$gun" --root-key "$(key_uri root)" \
 	--targets-key "$key"
 [ -n "$(server_get "$gun" root.json)" ] || fail "no root.json readable after init"
+
+# A password in the environment without --username is not used, and says so.
+assert_exit 0 env TUFSIGN_PASSWORD="$password" "$TUFSIGN" -s "$NOTARY_URL" \
+	--tls-ca "$NOTARY_CA" list "$gun"
+assert_eq "tufsign: warning: TUFSIGN_PASSWORD is set but --username is not given, so the password is not used" \
+	"$(head -n 1 <<<"$STDERR")" "warning for a password without a user"
 
 # --password-file
 printf '%s\n' "$password" >"$TEST_DIR/password"
