@@ -267,6 +267,20 @@ tufsign_status tf_p11_modules_search(const tf_p11_uri *u, const char *option_pat
 	return st;
 }
 
+/* Return 1 when a failed login of t may come from another process
+ * rewriting a SoftHSM2 token file at the same moment, which shows up as
+ * these two codes. */
+static int softhsm_collision(const tf_p11_token *t, CK_RV rv)
+{
+	char manufacturer[sizeof(t->info.manufacturerID) + 1];
+
+	if (rv != CKR_GENERAL_ERROR && rv != CKR_USER_PIN_NOT_INITIALIZED)
+		return 0;
+	tf_p11_trim(t->info.manufacturerID, sizeof(t->info.manufacturerID), manufacturer,
+		    sizeof(manufacturer));
+	return strstr(manufacturer, "SoftHSM") != NULL;
+}
+
 /* Record a failed C_Login. The message names where the PIN came from, so
  * the user knows which source to correct, but never the PIN. */
 static tufsign_status login_failed(const tf_p11_token *t, CK_RV rv, tufsign_error *err)
@@ -295,6 +309,14 @@ static tufsign_status login_failed(const tf_p11_token *t, CK_RV rv, tufsign_erro
 		problem = "has expired. Set a new PIN on the token";
 		break;
 	default:
+		if (softhsm_collision(t, rv))
+			return tufsign_error_set(
+				err, TUFSIGN_ERR_TOKEN,
+				"login to token '%s' failed: %s; if other jobs use this SoftHSM2 "
+				"token at the same time, its file store can fail a login this way: "
+				"give each job its own copy of the token or serialize them with "
+				"flock(1)",
+				t->label, tf_p11_rv_name(rv));
 		return tf_p11_error(err, TUFSIGN_ERR_TOKEN, rv, "login to token '%s' failed",
 				    t->label);
 	}

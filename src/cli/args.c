@@ -29,7 +29,7 @@ static const cli_option global_options[] = {
 	 "passphrase of encrypted key files (else TUFSIGN_PASSPHRASE)"},
 	{OPT_JSON, "json", 0, NULL, "print the result as one JSON document on stdout"},
 	{OPT_VERBOSE, "verbose", 'v', NULL, "more detail on stderr; repeat for protocol traces"},
-	{OPT_QUIET, "quiet", 'q', NULL, "only errors on stderr"},
+	{OPT_QUIET, "quiet", 'q', NULL, "only errors and warnings on stderr"},
 	{OPT_HELP, "help", 'h', NULL, "show this help and exit"},
 	{OPT_NONE, NULL, 0, NULL, NULL},
 };

@@ -329,7 +329,7 @@ static tufsign_status parse_answer(const tf_helper_request *req, const char *pro
 		goto out;
 	}
 	if (strcmp(user, IDENTITY_TOKEN_USERNAME) == 0) {
-		snprintf(source, sizeof(source), "credential helper %s", program);
+		snprintf(source, sizeof(source), "credential helper '%s'", program);
 		st = tf_credentials_set_identity_token(out, secret, source, err);
 		out->from_helper = st == TUFSIGN_OK;
 		goto out;
@@ -341,7 +341,7 @@ static tufsign_status parse_answer(const tf_helper_request *req, const char *pro
 	}
 	out->username = tf_strdup(user);
 	out->password = tf_strdup(secret);
-	snprintf(out->source, sizeof(out->source), "credential helper %s", program);
+	snprintf(out->source, sizeof(out->source), "credential helper '%s'", program);
 	out->from_helper = 1;
 	if (out->username == NULL || out->password == NULL) {
 		tf_credentials_release(out);

@@ -385,7 +385,7 @@ static tufsign_status report_curl_failure(tufsign_error *err, const tf_http_requ
 				err, st,
 				"%s %s failed: %s; check that this URL is right and "
 				"its server is running (the Notary server URL comes "
-				"from -s or TUFSIGN_SERVER)",
+				"from -s, TUFSIGN_SERVER or DOCKER_CONTENT_TRUST_SERVER)",
 				req->method, req->url, why);
 		return tufsign_error_set(err, st, "%s %s failed: %s", req->method, req->url, why);
 	default:

@@ -22,7 +22,7 @@ host=${gun%%/*}
 key=$(key_uri targets)
 user=$NOTARY_AUTH_USER
 password=$NOTARY_AUTH_PASSWORD
-helper_source="credential helper docker-credential-pass"
+helper_source="credential helper 'docker-credential-pass'"
 
 # A pass store encrypted to a GnuPG key without passphrase, both in
 # $TEST_DIR; the gpg-agent that pass starts is stopped at exit.

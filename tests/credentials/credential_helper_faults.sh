@@ -97,7 +97,7 @@ list_with 5 oversize
 assert_eq "tufsign: credential helper 'docker-credential-mock' wrote more than 65536 bytes for '$host'; expected a JSON object with Username and Secret" \
 	"$STDERR" "message for oversized output"
 list_with 5 token
-assert_eq "tufsign: the token service '$NOTARY_TOKEN_REALM' rejected the identity token from credential helper docker-credential-mock (HTTP 401); it may have expired or been revoked, so log in again with 'docker login' (for Azure Container Registry, 'az acr login'), or give credentials with --username" \
+assert_eq "tufsign: the token service '$NOTARY_TOKEN_REALM' rejected the identity token from credential helper 'docker-credential-mock' (HTTP 401); it may have expired or been revoked, so log in again with 'docker login' (for Azure Container Registry, 'az acr login'), or give credentials with --username" \
 	"$STDERR" "message for a rejected identity token"
 list_with 5 token-empty
 assert_eq "tufsign: credential helper 'docker-credential-mock' returned an empty identity token for '$host'; log in again with 'docker login'" \
@@ -185,7 +185,7 @@ docker_config '{"credsStore": "mock"}'
 assert_exit 5 env MOCK_MODE=ok MOCK_USER="$NOTARY_READER_USER" \
 	MOCK_SECRET="$NOTARY_READER_PASSWORD" "$TUFSIGN" -s "$NOTARY_URL" --tls-ca "$NOTARY_CA" \
 	init "$other_gun" --root-key "$(key_uri root)" --targets-key "$(key_uri targets)"
-assert_contains "$STDERR" "(user '$NOTARY_READER_USER' from credential helper docker-credential-mock) does not grant access; check that the user may use this repository"
+assert_contains "$STDERR" "(user '$NOTARY_READER_USER' from credential helper 'docker-credential-mock') does not grant access; check that the user may use this repository"
 assert_eq "" "$(server_get "$other_gun" root.json)" "root.json after denied inits"
 
 # Config files the docker CLI rejects are errors with exit 2. The message

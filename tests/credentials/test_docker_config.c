@@ -27,18 +27,18 @@ typedef struct lookup_case {
 /* "Y2k6cHc=" is base64 of "ci:pw". */
 static const lookup_case cases[] = {
 	{"registry.example/a/b", "{\"credsStore\": \"alpha\"}", "alpha|registry.example",
-	 "credential helper docker-credential-alpha"},
+	 "credential helper 'docker-credential-alpha'"},
 	{"registry.example/a/b",
 	 "{\"credsStore\": \"alpha\", \"credHelpers\": {\"registry.example\": \"beta\"}}",
-	 "beta|registry.example", "credential helper docker-credential-beta"},
+	 "beta|registry.example", "credential helper 'docker-credential-beta'"},
 	{"registry.example/a/b",
 	 "{\"credsStore\": \"alpha\", \"credHelpers\": {\"https://registry.example\": \"beta\"}}",
-	 "alpha|registry.example", "credential helper docker-credential-alpha"},
+	 "alpha|registry.example", "credential helper 'docker-credential-alpha'"},
 	{"registry.example:5000/a",
 	 "{\"credsStore\": \"alpha\", \"credHelpers\": {\"registry.example\": \"beta\"}}",
-	 "alpha|registry.example:5000", "credential helper docker-credential-alpha"},
+	 "alpha|registry.example:5000", "credential helper 'docker-credential-alpha'"},
 	{"localhost:5000/a", "{\"credHelpers\": {\"localhost:5000\": \"beta\"}}",
-	 "beta|localhost:5000", "credential helper docker-credential-beta"},
+	 "beta|localhost:5000", "credential helper 'docker-credential-beta'"},
 	{"registry.example/a/b",
 	 "{\"credsStore\": \"alpha\", \"credHelpers\": {\"registry.example\": \"\"}, "
 	 "\"auths\": {\"registry.example\": {\"auth\": \"Y2k6cHc=\"}}}",
@@ -62,11 +62,11 @@ static const lookup_case cases[] = {
 	 "{\"credsStore\": \"empty\", \"auths\": {\"registry.example\": {\"auth\": \"Y2k6cHc=\"}}}",
 	 NULL, NULL},
 	{"library/alpine", "{\"credHelpers\": {\"https://index.docker.io/v1/\": \"beta\"}}",
-	 "beta|https://index.docker.io/v1/", "credential helper docker-credential-beta"},
+	 "beta|https://index.docker.io/v1/", "credential helper 'docker-credential-beta'"},
 	{"docker.io/library/alpine", "{\"credsStore\": \"alpha\"}",
-	 "alpha|https://index.docker.io/v1/", "credential helper docker-credential-alpha"},
+	 "alpha|https://index.docker.io/v1/", "credential helper 'docker-credential-alpha'"},
 	{"index.docker.io/team/app", "{\"credsStore\": \"alpha\"}",
-	 "alpha|https://index.docker.io/v1/", "credential helper docker-credential-alpha"},
+	 "alpha|https://index.docker.io/v1/", "credential helper 'docker-credential-alpha'"},
 	{"library/alpine", "{\"credHelpers\": {\"docker.io\": \"beta\"}}", NULL, NULL},
 };
 
@@ -358,7 +358,7 @@ static void test_describe_user(void **state)
 	lookup_ok("{\"credsStore\": \"alpha\"}", &cred);
 	tf_credentials_describe(&cred, text, sizeof(text));
 	assert_string_equal(text, "user 'alpha|registry.example' from credential helper "
-				  "docker-credential-alpha");
+				  "'docker-credential-alpha'");
 	tf_credentials_release(&cred);
 
 	setenv("NOTARY_AUTH", "dXNlcjpwYXNz", 1);

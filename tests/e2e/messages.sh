@@ -109,7 +109,7 @@ publishing targets to the server" "$(grep -E '^(signing|publishing) ' <<<"$STDER
 port=$(free_port)
 assert_exit 5 "$TUFSIGN" -q -s "https://127.0.0.1:$port" --tls-ca "$NOTARY_CA" list "$gun"
 # libcurl's detail gives the milliseconds the attempt took.
-assert_eq "tufsign: GET https://127.0.0.1:$port/v2/$gun/_trust/tuf/timestamp.json failed: Failed to connect to 127.0.0.1 port $port after N ms: Couldn't connect to server; check that this URL is right and its server is running (the Notary server URL comes from -s or TUFSIGN_SERVER)" \
+assert_eq "tufsign: GET https://127.0.0.1:$port/v2/$gun/_trust/tuf/timestamp.json failed: Failed to connect to 127.0.0.1 port $port after N ms: Couldn't connect to server; check that this URL is right and its server is running (the Notary server URL comes from -s, TUFSIGN_SERVER or DOCKER_CONTENT_TRUST_SERVER)" \
 	"$(tail -n 1 <<<"$STDERR" | sed -E 's/after [0-9]+ ms/after N ms/')"
 assert_eq 3 "$(grep -c 'retry [1-3] of 3' <<<"$STDERR")" "retry warnings"
 assert_not_contains "$(grep 'retry' <<<"$STDERR")" "check that this URL" "retry warnings"

@@ -29,6 +29,16 @@ assert_eq 1 "$(grep -c '^C_Login' "$log")" "C_Login calls"
 assert_eq 0 "$(grep -c '^C_Sign' "$log" || true)" "C_Sign calls"
 [ ! -e "$TEST_DIR/locked.pem" ] || fail "a certificate file was written after CKR_PIN_LOCKED"
 
+# CKR_GENERAL_ERROR at login on a SoftHSM2 token, as when another process
+# rewrites the token file: the token exit code and the advice for parallel
+# jobs, with one C_Login.
+: >"$log"
+assert_exit 4 env TUFSIGN_FAULT_LOGIN_RV=0x5 "$TUFSIGN" key cert registry.example/f/app \
+	"$key$wrapped" --out "$TEST_DIR/general.pem"
+assert_eq "tufsign: login to token 'faults' failed: CKR_GENERAL_ERROR; if other jobs use this SoftHSM2 token at the same time, its file store can fail a login this way: give each job its own copy of the token or serialize them with flock(1)" \
+	"$STDERR" "message of CKR_GENERAL_ERROR at login"
+assert_eq 1 "$(grep -c '^C_Login' "$log")" "C_Login calls after CKR_GENERAL_ERROR"
+
 # CKR_DEVICE_REMOVED at the certificate's signature: the token exit code,
 # no certificate file (nor a temporary one), none stored on the token.
 : >"$log"
