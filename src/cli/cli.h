@@ -224,6 +224,13 @@ void cli_keys_shutdown(void);
  * of which at most TUFSIGN_MAX_EXPIRING are in list) that expires soon,
  * saying how to sign it again. */
 void cli_warn_expiring(const char *gun, const tufsign_expiring *list, size_t count);
+/* Find the roles of chain that expire within the warning window of rc, as
+ * tufsign_chain_expiring() counts them. */
+size_t cli_chain_expiring(const tufsign_repo_context *rc, const tufsign_chain *chain,
+			  tufsign_expiring list[TUFSIGN_MAX_EXPIRING]);
+/* Return a new JSON array of {"role", "expires"} for the first count roles
+ * of list (at most TUFSIGN_MAX_EXPIRING), for the --json output. */
+json_t *cli_json_expiring(const tufsign_expiring *list, size_t count);
 /* Tell the user which root was trusted on first use. */
 void cli_print_first_use(const cli_context *ctx, const cli_repo *r, const char *gun,
 			 const char *root_key_id);

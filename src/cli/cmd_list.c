@@ -22,9 +22,12 @@ static json_t *target_json(const tufsign_repo_target *t)
 			 t->role, "custom", cli_json_custom(t->custom));
 }
 
-static int print_json(const char *gun, const tufsign_repo *repo)
+static int print_json(const char *gun, const tufsign_repo *repo,
+		      const tufsign_repo_context *context)
 {
 	const tufsign_chain *chain = tufsign_repo_chain(repo);
+	tufsign_expiring expiring[TUFSIGN_MAX_EXPIRING];
+	size_t expiring_count = cli_chain_expiring(context, chain, expiring);
 	const tufsign_role *root = tufsign_meta_find_role(chain->root, "root");
 	const tufsign_repo_target *list = NULL;
 	size_t count = tufsign_repo_targets(repo, &list), i;
@@ -34,9 +37,10 @@ static int print_json(const char *gun, const tufsign_repo *repo)
 		json_array_append_new(root_ids, json_string(root->keyids[i]));
 	for (i = 0; i < count; i++)
 		json_array_append_new(targets, target_json(&list[i]));
-	return cli_print_json(json_pack("{s:b,s:s,s:s,s:o,s:I,s:o}", "ok", 1, "command", "list",
+	return cli_print_json(json_pack("{s:b,s:s,s:s,s:o,s:I,s:o,s:o}", "ok", 1, "command", "list",
 					"gun", gun, "root_key_ids", root_ids, "targets_version",
-					(json_int_t)chain->targets->version, "targets", targets)) ==
+					(json_int_t)chain->targets->version, "targets", targets,
+					"expiring", cli_json_expiring(expiring, expiring_count))) ==
 			       0
 		       ? EXIT_OK
 		       : EXIT_FAILED;
@@ -131,7 +135,7 @@ static int run(cli_context *ctx, const cli_args *args)
 	int rc = cli_open_verified(ctx, args, gun, &r, &repo);
 
 	if (rc == EXIT_OK && ctx->json)
-		rc = print_json(gun, repo);
+		rc = print_json(gun, repo, &r.context);
 	else if (rc == EXIT_OK)
 		print_table(ctx, gun, repo);
 	tufsign_repo_free(repo);

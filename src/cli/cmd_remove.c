@@ -28,13 +28,14 @@ static int print_result(const cli_context *ctx, const char *gun,
 	(void)count;
 	if (ctx->json)
 		return cli_print_json(json_pack(
-			       "{s:b,s:s,s:s,s:b,s:[s],s:I,s:I,s:I,s:i,s:s,s:b}", "ok", 1,
+			       "{s:b,s:s,s:s,s:b,s:[s],s:I,s:I,s:I,s:i,s:s,s:b,s:o}", "ok", 1,
 			       "command", "remove", "gun", gun, "published", r->published,
 			       "removed", changes[0].name, "targets_version",
 			       (json_int_t)r->targets_version, "snapshot_version",
 			       (json_int_t)r->snapshot_version, "timestamp_version",
 			       (json_int_t)r->timestamp_version, "attempts", (int)r->attempts,
-			       "targets_key_id", r->targets_key_id, "first_use", r->first_use)) == 0
+			       "targets_key_id", r->targets_key_id, "first_use", r->first_use,
+			       "expiring", cli_json_expiring(r->expiring, r->expiring_count))) == 0
 			       ? EXIT_OK
 			       : EXIT_FAILED;
 	printf("%s\n", changes[0].name);

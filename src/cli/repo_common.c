@@ -476,17 +476,39 @@ void cli_warn_expiring(const char *gun, const tufsign_expiring *list, size_t cou
 			  gun, count - TUFSIGN_MAX_EXPIRING > 1 ? "" : "s");
 }
 
+size_t cli_chain_expiring(const tufsign_repo_context *rc, const tufsign_chain *chain,
+			  tufsign_expiring list[TUFSIGN_MAX_EXPIRING])
+{
+	int days = rc->expiry_warning_days ? rc->expiry_warning_days : TUFSIGN_EXPIRY_WARNING_DAYS;
+
+	if (days <= 0)
+		return 0;
+	return tufsign_chain_expiring(chain, (int64_t)time(NULL) + days * 86400LL, list,
+				      TUFSIGN_MAX_EXPIRING);
+}
+
+json_t *cli_json_expiring(const tufsign_expiring *list, size_t count)
+{
+	json_t *array = json_array();
+	size_t i;
+
+	for (i = 0; array != NULL && i < count && i < TUFSIGN_MAX_EXPIRING; i++) {
+		char when[TUFSIGN_TIME_SIZE] = "";
+		tufsign_time expires_utc = tufsign_time_from_unix((time_t)list[i].expires.seconds);
+
+		tufsign_time_format(&expires_utc, when, NULL);
+		json_array_append_new(
+			array, json_pack("{s:s,s:s}", "role", list[i].role, "expires", when));
+	}
+	return array;
+}
+
 static void warn_expiring_chain(const tufsign_repo_context *rc, const char *gun,
 				const tufsign_chain *chain)
 {
 	tufsign_expiring list[TUFSIGN_MAX_EXPIRING];
-	int days = rc->expiry_warning_days ? rc->expiry_warning_days : TUFSIGN_EXPIRY_WARNING_DAYS;
 
-	if (days > 0)
-		cli_warn_expiring(gun, list,
-				  tufsign_chain_expiring(chain,
-							 (int64_t)time(NULL) + days * 86400LL, list,
-							 TUFSIGN_MAX_EXPIRING));
+	cli_warn_expiring(gun, list, cli_chain_expiring(rc, chain, list));
 }
 
 int cli_open_verified(const cli_context *ctx, const cli_args *args, const char *gun, cli_repo *r,

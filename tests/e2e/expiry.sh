@@ -52,9 +52,27 @@ assert_exit 0 env TUFSIGN_EXPIRY_WARNING_DAYS=4000 "$TUFSIGN" -s "$NOTARY_URL" \
 jq -e . <<<"$STDOUT" >/dev/null || fail "sign --json printed invalid JSON: $STDOUT"
 expect_all_warnings
 
+# expected_expiring: the "expiring" array that --json output must carry, from
+# the expiry of each role on the server, in whole seconds.
+expected_expiring() {
+	local role file expires
+	for role in root snapshot targets; do
+		file=$role.json
+		expires=$(date -u -d "$(server_get "$gun" "$file" | jq -r .signed.expires)" \
+			+%Y-%m-%dT%H:%M:%SZ)
+		jq -nc --arg r "$role" --arg e "$expires" '{role: $r, expires: $e}'
+	done | jq -sc .
+}
+assert_eq "$(expected_expiring)" "$(jq -c .expiring <<<"$STDOUT")" "expiring roles of sign --json"
+
 assert_exit 0 env TUFSIGN_EXPIRY_WARNING_DAYS=4000 "$TUFSIGN" -s "$NOTARY_URL" \
 	--tls-ca "$NOTARY_CA" list "$gun"
 expect_all_warnings
+assert_exit 0 env TUFSIGN_EXPIRY_WARNING_DAYS=4000 "$TUFSIGN" -s "$NOTARY_URL" \
+	--tls-ca "$NOTARY_CA" --json list "$gun"
+assert_eq "$(expected_expiring)" "$(jq -c .expiring <<<"$STDOUT")" "expiring roles of list --json"
+assert_exit 0 ts --json list "$gun"
+assert_eq "[]" "$(jq -c .expiring <<<"$STDOUT")" "expiring roles of list --json, default window"
 
 assert_exit 0 env TUFSIGN_EXPIRY_WARNING_DAYS=0 "$TUFSIGN" -s "$NOTARY_URL" \
 	--tls-ca "$NOTARY_CA" list "$gun"
