@@ -107,6 +107,16 @@ TUFSIGN_API void tufsign_notary_free(tufsign_notary *client);
  * is optional. */
 TUFSIGN_API tufsign_status tufsign_notary_ping(tufsign_notary *client, tufsign_error *err);
 
+/* Check, before anything is signed, that the client's credentials may push
+ * to gun. With token authentication this requests the push,pull token that
+ * an upload uses (and keeps it for that upload). When the token is a JWT
+ * with an "access" claim, as Docker distribution's token servers issue,
+ * and that claim lists gun without "push", this fails with
+ * TUFSIGN_ERR_AUTH. A server without token authentication, or a token
+ * tufsign cannot read, passes: a denied upload is reported then. */
+TUFSIGN_API tufsign_status tufsign_notary_check_push(tufsign_notary *client, const char *gun,
+						     tufsign_error *err);
+
 /* GET <gun>/_trust/tuf/<role>.json, the current version. max_len caps the
  * body; 0 picks TUFSIGN_NOTARY_MAX_TIMESTAMP for "timestamp",
  * TUFSIGN_NOTARY_MAX_ROOT for "root" and TUFSIGN_NOTARY_MAX_DEFAULT otherwise.

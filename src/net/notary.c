@@ -363,6 +363,110 @@ tufsign_status tufsign_notary_ping(tufsign_notary *client, tufsign_error *err)
 	return ping(client, err);
 }
 
+/* Decode the payload of a JWT (header.payload.signature, base64url without
+ * padding) as JSON. Returns NULL when token is not such a JWT. */
+static json_t *jwt_claims(const char *token)
+{
+	const char *start = strchr(token, '.'), *end = start ? strchr(start + 1, '.') : NULL;
+	size_t len = end ? (size_t)(end - start - 1) : 0, i, out_len = 0;
+	char *text = end ? malloc(len + 4) : NULL;
+	unsigned char *raw = NULL;
+	json_t *claims = NULL;
+	int bad = 0;
+
+	if (text == NULL)
+		return NULL;
+	/* base64url uses '-' and '_' where standard base64 has '+' and '/'. */
+	for (i = 0; i < len; i++) {
+		char c = start[1 + i];
+
+		if (c == '-')
+			c = '+';
+		else if (c == '_')
+			c = '/';
+		text[i] = c;
+	}
+	while (i % 4 != 0)
+		text[i++] = '=';
+	raw = tf_base64_decode(text, i, &out_len, &bad);
+	if (raw != NULL)
+		claims = json_loadb((const char *)raw, out_len, 0, NULL);
+	free(raw);
+	free(text);
+	return claims;
+}
+
+/* Return 1 when the token's "access" claim names the repository gun
+ * without the push action, 0 when it grants push or cannot be read. */
+static int token_denies_push(const char *token, const char *gun)
+{
+	json_t *claims = jwt_claims(token), *entry, *action;
+	int listed = 0, push = 0;
+	size_t i, k;
+
+	json_array_foreach(json_object_get(claims, "access"), i, entry)
+	{
+		const char *type = json_string_value(json_object_get(entry, "type"));
+		const char *name = json_string_value(json_object_get(entry, "name"));
+
+		if (type == NULL || name == NULL || strcmp(type, "repository") != 0 ||
+		    strcmp(name, gun) != 0)
+			continue;
+		listed = 1;
+		json_array_foreach(json_object_get(entry, "actions"), k, action)
+		{
+			const char *a = json_string_value(action);
+
+			push |= a != NULL && (strcmp(a, "push") == 0 || strcmp(a, "*") == 0);
+		}
+	}
+	json_decref(claims);
+	return listed && !push;
+}
+
+static tufsign_status report_no_push(tufsign_notary *client, const char *gun, tufsign_error *err)
+{
+	const tf_credentials *cred = NULL;
+	tufsign_error ignored;
+	char user[sizeof(cred->source) + 128];
+	char advice[sizeof(cred->missing) + 128];
+
+	tufsign_error_clear(&ignored);
+	credentials_for(client, gun, &cred, &ignored);
+	tf_credentials_describe(cred, user, sizeof(user));
+	tf_credentials_advise_anonymous(cred, advice, sizeof(advice));
+	return tufsign_error_set(err, TUFSIGN_ERR_AUTH,
+				 "the token service '%s' grants %s no push access to '%s', so "
+				 "nothing was signed; %s",
+				 client->challenge.realm, user, gun,
+				 cred && cred->username ? "use the credentials of a user who may "
+							  "push to this repository"
+							: advice);
+}
+
+tufsign_status tufsign_notary_check_push(tufsign_notary *client, const char *gun,
+					 tufsign_error *err)
+{
+	tufsign_status st = TUFSIGN_OK;
+	char *scope = NULL, *authorization = NULL;
+	token_slot *slot;
+
+	if (!client->answered)
+		st = ping(client, err);
+	if (st != TUFSIGN_OK || !client->have_challenge || !client->challenge.bearer)
+		return st;
+	scope = tf_asprintf("repository:%s:push,pull", gun);
+	if (scope == NULL)
+		return tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory building a scope");
+	st = bearer_token(client, gun, scope, &authorization, err);
+	tf_free_secret(authorization);
+	slot = st == TUFSIGN_OK ? find_token(client, scope) : NULL;
+	if (slot != NULL && slot->token != NULL && token_denies_push(slot->token, gun))
+		st = report_no_push(client, gun, err);
+	free(scope);
+	return st;
+}
+
 static tufsign_status report_denied(tufsign_notary *client, const tf_api_call *call,
 				    const char *scope, long status, tufsign_error *err)
 {
