@@ -399,13 +399,14 @@ int cli_publish_changes(cli_context *ctx, const cli_args *args, const char *gun,
 	rc = cli_check_roles(ctx, args);
 	if (rc != EXIT_OK)
 		goto out;
-	/* The push check comes before the keys open, so a user without push
-	 * rights is turned away before the token asks for a PIN. */
+	/* The push check follows the opening of the keys, whose references are
+	 * local input and checked before any server use, and comes before the
+	 * first signature, so a user without push rights signs nothing. */
 	if (cli_repo_open(ctx, args, &repo, &err) != TUFSIGN_OK ||
-	    tufsign_notary_check_push(repo.client, gun, &err) != TUFSIGN_OK ||
 	    cli_key_open(ctx, args->value[OPT_KEY], &targets, &err) != TUFSIGN_OK ||
 	    (args->value[OPT_SNAPSHOT_KEY] != NULL &&
-	     cli_key_open(ctx, args->value[OPT_SNAPSHOT_KEY], &snapshot, &err) != TUFSIGN_OK)) {
+	     cli_key_open(ctx, args->value[OPT_SNAPSHOT_KEY], &snapshot, &err) != TUFSIGN_OK) ||
+	    tufsign_notary_check_push(repo.client, gun, &err) != TUFSIGN_OK) {
 		rc = cli_fail(ctx, &err);
 		goto out;
 	}

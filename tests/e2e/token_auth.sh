@@ -90,15 +90,14 @@ assert_exit 5 env TUFSIGN_PASSWORD="$NOTARY_READER_PASSWORD" "$TUFSIGN" -s "$NOT
 	--tls-ca "$NOTARY_CA" --username "$NOTARY_READER_USER" sign "$gun" v4 --key "$key" \
 	--manifest "$TEST_DIR/m4.json"
 unchanged_since "$gun" "a sign by a pull-only user"
-# The push check comes before the token is opened: a wrong PIN is never
-# reached, and the message says nothing was signed.
-assert_exit 5 env TUFSIGN_PASSWORD="$NOTARY_READER_PASSWORD" TUFSIGN_PIN=0000 "$TUFSIGN" \
+# The push check comes before the first signature: the message says that
+# nothing was signed.
+assert_exit 5 env TUFSIGN_PASSWORD="$NOTARY_READER_PASSWORD" "$TUFSIGN" \
 	-s "$NOTARY_URL" --tls-ca "$NOTARY_CA" --username "$NOTARY_READER_USER" sign "$gun" v4 \
 	--key "$key" --manifest "$TEST_DIR/m4.json"
 assert_eq "tufsign: the token service '$NOTARY_TOKEN_REALM' grants user '$NOTARY_READER_USER' no push access to '$gun', so nothing was signed; use the credentials of a user who may push to this repository" \
 	"$STDERR" "message for a sign by a pull-only user"
-assert_exit 5 env TUFSIGN_PIN=0000 "$TUFSIGN" -s "$NOTARY_URL" --tls-ca "$NOTARY_CA" \
-	remove "$gun" v3 --key "$key"
+assert_exit 5 "$TUFSIGN" -s "$NOTARY_URL" --tls-ca "$NOTARY_CA" remove "$gun" v3 --key "$key"
 assert_contains "$STDERR" "tufsign: the token service '$NOTARY_TOKEN_REALM' grants user 'anonymous' no push access to '$gun', so nothing was signed; "
 unchanged_since "$gun" "signs without push access"
 assert_exit 5 env TUFSIGN_PASSWORD=wrong-password "$TUFSIGN" -s "$NOTARY_URL" \
