@@ -119,33 +119,57 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* Take the exclusive flock of the GUN, waiting up to timeout_ms. */
+/* Return 1 when the lock file that txn holds open was unlinked: a run that
+ * left the GUN empty removed its directory while this one waited. */
+static int lock_unlinked(const tufsign_trust_txn *txn)
+{
+	struct stat sb;
+
+	return fstat(txn->lock_fd, &sb) == 0 && sb.st_nlink == 0;
+}
+
+/* Take the exclusive flock of the GUN, waiting up to timeout_ms. Leaves
+ * txn->lock_fd at -1 and succeeds when the directory was removed after it
+ * was opened, so the caller opens it again. */
 static tufsign_status take_lock(tufsign_trust_txn *txn, long timeout_ms, tufsign_error *err)
 {
+	tufsign_status st = TUFSIGN_OK;
 	long waited = 0;
 
 	txn->lock_fd = openat(txn->dir_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (txn->lock_fd < 0 && errno == ENOENT)
+		return TUFSIGN_OK;
 	if (txn->lock_fd < 0)
 		return tufsign_error_set(err, TUFSIGN_ERR_IO,
 					 "cannot open the lock file in '%s': %s", txn->dir,
 					 strerror(errno));
 	while (flock(txn->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return tufsign_error_set(err, TUFSIGN_ERR_IO, "cannot lock '%s': %s",
-						 txn->dir, strerror(errno));
-		if (waited >= timeout_ms)
-			return tufsign_error_set(err, TUFSIGN_ERR_LOCKED,
-						 "the trust cache of '%s' is locked by another "
-						 "tufsign process; waited %ld ms (lock file "
-						 "'%s/lock')",
-						 txn->gun, waited, txn->dir);
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			st = tufsign_error_set(err, TUFSIGN_ERR_IO, "cannot lock '%s': %s",
+					       txn->dir, strerror(errno));
+			break;
+		}
+		if (waited >= timeout_ms) {
+			st = tufsign_error_set(
+				err, TUFSIGN_ERR_LOCKED,
+				"the trust cache of '%s' is locked by another "
+				"tufsign process; waited %ld ms (lock file '%s/lock')",
+				txn->gun, waited, txn->dir);
+			break;
+		}
 		if (waited == 0)
 			TF_INFO(COMPONENT, "waiting for another process to release '%s/lock'",
 				txn->dir);
 		sleep_ms(LOCK_POLL_MS);
 		waited += LOCK_POLL_MS;
 	}
-	return TUFSIGN_OK;
+	/* Only a held lock stays open: tufsign_trust_txn_free() takes an open
+	 * lock_fd as the right to remove the directory. */
+	if (st != TUFSIGN_OK) {
+		close(txn->lock_fd);
+		txn->lock_fd = -1;
+	}
+	return st;
 }
 
 /* Read the generation "current" points to; 0 when there is none. */
@@ -207,6 +231,7 @@ static tufsign_status open_gun_dir(tufsign_trust_cache *cache, tufsign_trust_txn
 	int root_fd = -1;
 	tufsign_status st = TUFSIGN_OK;
 
+	free(txn->dir);
 	txn->dir = name ? tf_asprintf("%s/%s", cache->root, name) : NULL;
 	if (txn->dir == NULL) {
 		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
@@ -235,6 +260,7 @@ tufsign_status tufsign_trust_cache_begin(tufsign_trust_cache *cache, const char 
 {
 	tufsign_status st;
 	tufsign_trust_txn *txn;
+	int tries;
 
 	*out = NULL;
 	st = tf_check_gun(gun, err);
@@ -247,10 +273,23 @@ tufsign_status tufsign_trust_cache_begin(tufsign_trust_cache *cache, const char 
 	txn->gun = tf_strdup(gun);
 	if (txn->gun == NULL)
 		st = tufsign_error_set(err, TUFSIGN_ERR_NOMEM, "out of memory");
-	if (st == TUFSIGN_OK)
+	/* A directory removed by the holder of the lock is made again. */
+	for (tries = 0; st == TUFSIGN_OK && tries < 8; tries++) {
 		st = open_gun_dir(cache, txn, err);
-	if (st == TUFSIGN_OK)
-		st = take_lock(txn, lock_timeout_ms, err);
+		if (st == TUFSIGN_OK)
+			st = take_lock(txn, lock_timeout_ms, err);
+		if (st != TUFSIGN_OK || (txn->lock_fd >= 0 && !lock_unlinked(txn)))
+			break;
+		if (txn->lock_fd >= 0)
+			close(txn->lock_fd);
+		close(txn->dir_fd);
+		txn->lock_fd = txn->dir_fd = -1;
+	}
+	if (st == TUFSIGN_OK && txn->lock_fd < 0)
+		st = tufsign_error_set(err, TUFSIGN_ERR_LOCKED,
+				       "the trust cache directory of '%s' kept being removed "
+				       "while tufsign waited for its lock",
+				       gun);
 	if (st == TUFSIGN_OK)
 		st = read_generation(txn, err);
 	if (st != TUFSIGN_OK) {
@@ -268,11 +307,43 @@ const char *tufsign_trust_txn_path(const tufsign_trust_txn *txn)
 	return txn->dir;
 }
 
+/* Return 1 when the GUN directory holds nothing but its lock file. */
+static int only_lock_left(const tufsign_trust_txn *txn)
+{
+	int fd = openat(txn->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *entry;
+	int others = 0;
+
+	if (dir == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while ((entry = readdir(dir)) != NULL)
+		others += strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0 &&
+			  strcmp(entry->d_name, "lock") != 0;
+	closedir(dir);
+	return others == 0;
+}
+
+/* Remove a GUN directory that no run ever committed to, so a failed first
+ * run leaves the cache as it was. The lock file is unlinked while held, so
+ * a run that waits on it notices and starts over (lock_unlinked). */
+static void remove_if_empty(const tufsign_trust_txn *txn)
+{
+	if (txn->lock_fd < 0 || txn->dir_fd < 0 || txn->generation != 0 || !only_lock_left(txn))
+		return;
+	if (unlinkat(txn->dir_fd, "lock", 0) == 0 && rmdir(txn->dir) == 0)
+		TF_DEBUG(COMPONENT, "removed '%s', which held nothing", txn->dir);
+}
+
 void tufsign_trust_txn_free(tufsign_trust_txn *txn)
 {
 	if (txn == NULL)
 		return;
 	tf_txn_drop_staged(txn);
+	remove_if_empty(txn);
 	if (txn->lock_fd >= 0)
 		close(txn->lock_fd); /* releases the flock */
 	if (txn->dir_fd >= 0)

@@ -92,6 +92,9 @@ assert_eq "TUFSIGN_ERR_REPO_NOT_FOUND 8" "$(jq -r '"\(.error.code) \(.error.exit
 assert_exit 2 ts --json list "$gun-missing"
 assert_eq "TUFSIGN_ERR_REPO_NOT_FOUND 2" "$(jq -r '"\(.error.code) \(.error.exit_code)"' <<<"$STDOUT")" \
 	"JSON error of list on a missing repository"
+# None of these runs left a directory for the missing GUN in the cache.
+assert_eq "" "$(ls "$TUFSIGN_TRUST_DIR" | grep -F -- "-missing" || true)" \
+	"trust cache entries for the missing repository"
 
 # A tag that is not signed cannot be removed.
 assert_exit 8 ts remove "$gun" never-signed --key "$key"

@@ -281,17 +281,14 @@ static void test_cache_crash_leftovers(void **state)
 	assert_string_equal(names, "current gen.2 lock");
 }
 
-/* The child holds the lock while the parent tries without waiting long
- * enough, then waits until the child's commit is visible. */
-static void test_cache_lock_two_processes(void **state)
+/* Fork a child that takes the lock of GUN, holds it for hold_us, commits
+ * root_text as root unless it is NULL, and exits. Returns once the child
+ * holds the lock. */
+static pid_t hold_lock_in_child(fixture *f, useconds_t hold_us, const char *root_text)
 {
-	fixture *f = *state;
-	tufsign_trust_txn *txn = NULL;
-	tufsign_error err;
 	int ready[2];
 	char byte = 0;
 	pid_t child;
-	int status = 0;
 
 	assert_int_equal(pipe(ready), 0);
 	child = fork();
@@ -304,10 +301,11 @@ static void test_cache_lock_two_processes(void **state)
 			_exit(2);
 		if (write(ready[1], "x", 1) != 1)
 			_exit(3);
-		usleep(800 * 1000);
-		if (tufsign_trust_txn_stage(held, "root", (const unsigned char *)"child", 5,
-					    NULL) != TUFSIGN_OK ||
-		    tufsign_trust_txn_commit(held, NULL) != TUFSIGN_OK)
+		usleep(hold_us);
+		if (root_text != NULL &&
+		    (tufsign_trust_txn_stage(held, "root", (const unsigned char *)root_text,
+					     strlen(root_text), NULL) != TUFSIGN_OK ||
+		     tufsign_trust_txn_commit(held, NULL) != TUFSIGN_OK))
 			_exit(4);
 		tufsign_trust_txn_free(held);
 		_exit(0);
@@ -315,6 +313,18 @@ static void test_cache_lock_two_processes(void **state)
 	close(ready[1]);
 	assert_int_equal(read(ready[0], &byte, 1), 1);
 	close(ready[0]);
+	return child;
+}
+
+/* The child holds the lock while the parent tries without waiting long
+ * enough, then waits until the child's commit is visible. */
+static void test_cache_lock_two_processes(void **state)
+{
+	fixture *f = *state;
+	tufsign_trust_txn *txn = NULL;
+	tufsign_error err;
+	pid_t child = hold_lock_in_child(f, 800 * 1000, "child");
+	int status = 0;
 
 	tufsign_error_clear(&err);
 	assert_int_equal(tufsign_trust_cache_begin(f->cache, GUN, 200, &txn, &err),
@@ -485,6 +495,57 @@ static void test_default_dir(void **state)
 	assert_null(dir);
 }
 
+/* Return 1 when the directory of GUN exists in the cache. */
+static int gun_dir_exists(fixture *f)
+{
+	char path[512];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%s", f->root, GUN_DIR);
+	return stat(path, &sb) == 0;
+}
+
+/* A transaction on a new GUN that commits nothing leaves no directory. */
+static void test_cache_empty_gun_removed(void **state)
+{
+	fixture *f = *state;
+	tufsign_trust_txn *txn = begin(f, GUN);
+
+	assert_true(gun_dir_exists(f));
+	tufsign_trust_txn_free(txn);
+	assert_false(gun_dir_exists(f));
+
+	txn = begin(f, GUN);
+	stage(txn, "root", "never committed");
+	tufsign_trust_txn_free(txn);
+	assert_false(gun_dir_exists(f));
+}
+
+/* A run that waits on the lock of a directory its holder removes starts
+ * over on a new directory, and its commit lands there. */
+static void test_cache_wait_on_removed_dir(void **state)
+{
+	fixture *f = *state;
+	tufsign_trust_txn *txn = NULL;
+	tufsign_error err;
+	char names[256];
+	pid_t child = hold_lock_in_child(f, 500 * 1000, NULL);
+	int status = 0;
+
+	tufsign_error_clear(&err);
+	assert_int_equal(tufsign_trust_cache_begin(f->cache, GUN, 20000, &txn, &err), TUFSIGN_OK);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	stage(txn, "root", "after the wait");
+	commit(txn);
+	tufsign_trust_txn_free(txn);
+	list_gun_dir(f, GUN_DIR, names, sizeof(names));
+	assert_string_equal(names, "current gen.1 lock");
+	txn = begin(f, GUN);
+	expect_role(txn, "root", "after the wait");
+	tufsign_trust_txn_free(txn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +555,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cache_remove_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_crash_leftovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_lock_two_processes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_empty_gun_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_wait_on_removed_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_kill_during_commits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_gun_names_separate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_rejects_bad_names, setup, teardown),
