@@ -107,6 +107,9 @@ static int spawn_helper(const char *program, int in_fd, int out_fd, pid_t *pid)
 		rc = posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
 	/* glibc reports a failed exec, e.g. ENOENT for a helper not on PATH,
 	 * as the result of posix_spawnp. */
+	/* The helper stays in tufsign's process group, as the docker CLI runs
+	 * it: in a group of its own, a helper that asks on the terminal (a
+	 * GnuPG pinentry) would be stopped by SIGTTIN. */
 	if (rc == 0)
 		rc = posix_spawnp(pid, program, &actions, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&actions);
@@ -114,22 +117,65 @@ static int spawn_helper(const char *program, int in_fd, int out_fd, pid_t *pid)
 	return rc;
 }
 
-/* Read the helper's stdout until EOF, the size cap or the deadline.
- * Returns 0 at EOF, 1 past the cap, -1 at the deadline. */
-static int read_output(int fd, helper_run *run, long deadline)
+/* Collect the helper's exit status if it has exited. Returns 1 when it
+ * has; an ECHILD (the host program reaps children itself, as with SIGCHLD
+ * ignored) loses the status, which is then -1 and never read as 0. */
+static int reap(pid_t pid, helper_run *run)
+{
+	pid_t done = waitpid(pid, &run->status, WNOHANG);
+
+	if (done == pid)
+		return 1;
+	if (done < 0 && errno != EINTR) {
+		run->status = -1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Read what fd has ready without waiting. Returns 0 when nothing more is
+ * ready or at EOF, 1 past the size cap. */
+static int drain_output(int fd, helper_run *run)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	ssize_t got;
+
+	while (poll(&pfd, 1, 0) > 0) {
+		got = read(fd, run->output + run->len, HELPER_OUTPUT_MAX + 1 - run->len);
+		if (got <= 0)
+			return 0;
+		run->len += (size_t)got;
+		if (run->len > HELPER_OUTPUT_MAX)
+			return 1;
+	}
+	return 0;
+}
+
+/* Read the helper's stdout until EOF, the size cap or the deadline. A
+ * process the helper left running may hold the pipe open after the helper
+ * exits, so once it has exited, what is ready is read and the rest left.
+ * Returns 0 at EOF or after that, 1 past the cap, -1 at the deadline;
+ * *reaped is 1 when run->status was collected. */
+static int read_output(int fd, pid_t pid, helper_run *run, long deadline, int *reaped)
 {
 	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 	ssize_t got;
 	long left;
+	int ready;
 
 	for (;;) {
 		left = deadline - monotonic_ms();
 		if (left <= 0)
 			return -1;
-		if (poll(&pfd, 1, (int)(left > 1000000 ? 1000000 : left)) < 0 && errno != EINTR)
+		ready = poll(&pfd, 1, (int)(left > 100 ? 100 : left));
+		if (ready < 0 && errno != EINTR)
 			return -1;
-		if (pfd.revents == 0)
+		if (ready <= 0) {
+			*reaped = *reaped || reap(pid, run);
+			if (*reaped)
+				return drain_output(fd, run);
 			continue;
+		}
 		got = read(fd, run->output + run->len, HELPER_OUTPUT_MAX + 1 - run->len);
 		if (got < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
@@ -142,16 +188,12 @@ static int read_output(int fd, helper_run *run, long deadline)
 }
 
 /* Wait for the helper to exit until the deadline. Returns 0 when it did. */
-static int wait_exit(pid_t pid, int *status, long deadline)
+static int wait_exit(pid_t pid, helper_run *run, long deadline)
 {
 	const struct timespec pause = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
-	pid_t done;
 
 	for (;;) {
-		done = waitpid(pid, status, WNOHANG);
-		if (done == pid)
-			return 0;
-		if (done < 0 && errno != EINTR)
+		if (reap(pid, run))
 			return 0;
 		if (monotonic_ms() >= deadline)
 			return -1;
@@ -159,6 +201,8 @@ static int wait_exit(pid_t pid, int *status, long deadline)
 	}
 }
 
+/* Kill the helper. NOTE: a process it started and left behind is not
+ * killed, because the helper shares tufsign's process group. */
 static void kill_helper(pid_t pid)
 {
 	int status;
@@ -196,7 +240,7 @@ static tufsign_status run_helper(const tf_helper_request *req, const char *progr
 	int in[2] = {-1, -1}, out[2] = {-1, -1};
 	long deadline = monotonic_ms() + req->timeout_ms;
 	pid_t pid = -1;
-	int rc;
+	int rc, reaped = 0;
 
 	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
 	    feed_input(in, req->server) != 0) {
@@ -218,9 +262,13 @@ static tufsign_status run_helper(const tf_helper_request *req, const char *progr
 	}
 	close(out[1]);
 	out[1] = -1;
-	rc = read_output(out[0], run, deadline);
-	if (rc == 0)
-		rc = wait_exit(pid, &run->status, deadline);
+	rc = read_output(out[0], pid, run, deadline, &reaped);
+	if (rc == 0 && !reaped)
+		rc = wait_exit(pid, run, deadline);
+	if (rc == 0 && run->status == -1)
+		st = run_failure(err, req, program,
+				 "its exit status was lost, because this program reaps child "
+				 "processes itself");
 	if (rc == 1) {
 		kill_helper(pid);
 		st = tufsign_error_set(err, TUFSIGN_ERR_AUTH,
