@@ -120,10 +120,11 @@ typedef struct tufsign_repo_target {
  * snapshot, targets and delegations: signatures, hashes, lengths, expiry,
  * and versions never lower than the cached ones. The verified state is then written to the trust
  * cache. *out is cleared on entry and set on success; free it with tufsign_repo_free().
- * TUFSIGN_ERR_REPO_NOT_FOUND when the server has no such repository, or no
- * longer has one that the trust cache knows. TUFSIGN_ERR_UNTRUSTED when
- * the server's root is not signed by the pinned root, as after the
- * repository was deleted and created again with another root key. */
+ * TUFSIGN_ERR_REPO_NOT_FOUND when the server has no such repository, and
+ * TUFSIGN_ERR_NOT_FOUND when it no longer has one that the trust cache
+ * knows. TUFSIGN_ERR_UNTRUSTED when the server's root is not signed by the
+ * pinned root, as after the repository was deleted and created again with
+ * another root key (TUFSIGN_ERR_ROLLBACK when that root is also older). */
 TUFSIGN_API tufsign_status tufsign_repo_open(const tufsign_repo_context *ctx, const char *gun,
 					     tufsign_repo **out, tufsign_error *err);
 

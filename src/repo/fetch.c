@@ -274,10 +274,21 @@ static int signed_by_pinned(const fetch_job *job, const unsigned char *data, siz
 }
 
 /* Report a server root that does not continue the pinned root's chain. */
-static tufsign_status report_foreign_root(const fetch_job *job, int64_t current, tufsign_error *err)
+static tufsign_status report_foreign_root(const fetch_job *job, int64_t current, int64_t pinned,
+					  tufsign_error *err)
 {
 	const char *dir = tufsign_trust_txn_path(job->txn);
 
+	/* An older root is a rollback first; the reset is the other reading. */
+	if (current < pinned)
+		return tufsign_error_set(
+			err, TUFSIGN_ERR_ROLLBACK,
+			"the server's root of '%s' is version %lld, older than the trusted version "
+			"%lld, and not signed by the root pinned in the trust cache at %s: the "
+			"server may be rolling back, or the repository was deleted and created "
+			"again; refusing it. Only if the reset is known and intended, remove %s to "
+			"trust the new root on next use (with --root-key-id to pin it)",
+			job->gun, (long long)current, (long long)pinned, dir, dir);
 	return tufsign_error_set(
 		err, TUFSIGN_ERR_UNTRUSTED,
 		"the server's root of '%s' (version %lld) is not signed by the root pinned in the "
@@ -285,6 +296,22 @@ static tufsign_status report_foreign_root(const fetch_job *job, int64_t current,
 		"the server is not trustworthy; if the reset is known and intended, remove %s to "
 		"trust the new root on next use (with --root-key-id to pin it)",
 		job->gun, (long long)current, dir, dir);
+}
+
+/* Replace the 404 recorded in err for a repository that the trust cache
+ * knows but the server no longer has. It stays a server failure (exit 5),
+ * not bad input and not "unsigned": the GUN was right, and a repository
+ * that vanishes may be a fault or an attack. */
+static tufsign_status report_deleted(const fetch_job *job, tufsign_error *err)
+{
+	char detail[sizeof(err->message)];
+
+	snprintf(detail, sizeof(detail), "%s", err->message);
+	tufsign_error_clear(err);
+	return tufsign_error_set(err, TUFSIGN_ERR_NOT_FOUND,
+				 "repository '%s' is in the trust cache but not on the server "
+				 "(deleted?); create it again with 'tufsign init': %s",
+				 job->gun, detail);
 }
 
 /* Download root.json and decide which roots the chain check walks. */
@@ -297,6 +324,10 @@ static tufsign_status resolve_root(fetch_job *job, tufsign_error *err)
 	tufsign_error_clear(&local);
 	st = tufsign_notary_get_role(job->client, job->gun, "root", 0, &job->server_root.data,
 				     &job->server_root.len, &local);
+	if (st == TUFSIGN_ERR_NOT_FOUND && job->pinned_root != NULL) {
+		tufsign_error_set(err, st, "%s", local.message);
+		return report_deleted(job, err);
+	}
 	if (st == TUFSIGN_ERR_NOT_FOUND)
 		return tufsign_error_set(err, TUFSIGN_ERR_REPO_NOT_FOUND,
 					 "repository '%s' does not exist on the server %s; check "
@@ -318,7 +349,7 @@ static tufsign_status resolve_root(fetch_job *job, tufsign_error *err)
 	    (job->server_root.len != job->pinned_len ||
 	     memcmp(job->server_root.data, job->pinned_root, job->pinned_len) != 0) &&
 	    !signed_by_pinned(job, job->server_root.data, job->server_root.len))
-		return report_foreign_root(job, current, err);
+		return report_foreign_root(job, current, pinned, err);
 	if (current < pinned)
 		return tufsign_error_set(err, TUFSIGN_ERR_ROLLBACK,
 					 "the server's root of '%s' is version %lld, older than "
@@ -337,7 +368,7 @@ static tufsign_status resolve_root(fetch_job *job, tufsign_error *err)
 	st = walk_roots(job->client, job->gun, pinned, current, &job->server_root, &job->walk, err);
 	if (st == TUFSIGN_OK &&
 	    !signed_by_pinned(job, job->walk.roots[0].data, job->walk.roots[0].len))
-		return report_foreign_root(job, current, err);
+		return report_foreign_root(job, current, pinned, err);
 	return st;
 }
 
@@ -489,20 +520,6 @@ static int lists_pinned_root(const fetch_job *job, const tufsign_meta *snapshot)
 	       tufsign_digest_compute(job->pinned_root, job->pinned_len, &digest, &ignored) ==
 		       TUFSIGN_OK &&
 	       memcmp(digest.sha256, entry->hashes.sha256, 32) == 0;
-}
-
-/* Replace the 404 recorded in err with TUFSIGN_ERR_REPO_NOT_FOUND for a
- * repository that the trust cache knows but the server no longer has. */
-static tufsign_status report_deleted(const fetch_job *job, tufsign_error *err)
-{
-	char detail[sizeof(err->message)];
-
-	snprintf(detail, sizeof(detail), "%s", err->message);
-	tufsign_error_clear(err);
-	return tufsign_error_set(err, TUFSIGN_ERR_REPO_NOT_FOUND,
-				 "repository '%s' is in the trust cache but not on the server "
-				 "(deleted?); create it again with 'tufsign init': %s",
-				 job->gun, detail);
 }
 
 /* Get every file of the current state. With a pinned root, root.json is

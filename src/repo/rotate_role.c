@@ -114,8 +114,11 @@ static tufsign_status role_edit(tf_edit_job *job, int *changed, tufsign_error *e
 		return st;
 	r->root_version = chain->root->version;
 	r->targets_version = chain->targets->version;
-	snprintf(r->old_key_id, sizeof(r->old_key_id), "%s",
-		 role != NULL && role->keyid_count > 0 ? role->keyids[0] : "");
+	/* Recorded on the first attempt only: after a lost race the server's
+	 * root may already list the new key. */
+	if (r->old_key_id[0] == '\0')
+		snprintf(r->old_key_id, sizeof(r->old_key_id), "%s",
+			 role != NULL && role->keyid_count > 0 ? role->keyids[0] : "");
 	/* Already in place: the key was rotated before, or an earlier attempt
 	 * of this run published the change. */
 	if (r->have_new_key && lists_only(role, r->new_key.id))
