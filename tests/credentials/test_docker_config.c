@@ -3,6 +3,7 @@
  * auths. The helpers are shell scripts that return the key they were sent,
  * so each case shows which helper ran and with which key. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -404,6 +405,32 @@ static void test_identity_token(void **state)
 	free(config);
 }
 
+/* A program that reaps children itself (SIGCHLD ignored) loses the
+ * helper's exit status; the lookup fails instead of taking it as 0. */
+static void test_lost_exit_status(void **state)
+{
+	char *config = tf_asprintf("%s/config.json", helper_dir);
+	struct sigaction ignore = {0}, saved;
+	tf_credentials cred;
+	tufsign_error err;
+
+	(void)state;
+	write_file("config.json", "{\"credsStore\": \"alpha\"}", 0600);
+	ignore.sa_handler = SIG_IGN;
+	assert_int_equal(sigaction(SIGCHLD, &ignore, &saved), 0);
+	tufsign_error_clear(&err);
+	assert_int_equal(tf_credentials_lookup("registry.example/a", config, &cred, &err),
+			 TUFSIGN_ERR_AUTH);
+	assert_int_equal(sigaction(SIGCHLD, &saved, NULL), 0);
+	assert_null(cred.username);
+	assert_non_null(strstr(err.message, "cannot run credential helper "
+					    "'docker-credential-alpha' (credsStore in '"));
+	assert_non_null(strstr(err.message, "its exit status was lost, because this program "
+					    "reaps child processes itself"));
+	unlink(config);
+	free(config);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_missing_credentials),
 		cmocka_unit_test(test_describe_user),
 		cmocka_unit_test(test_identity_token),
+		cmocka_unit_test(test_lost_exit_status),
 	};
 
 	return cmocka_run_group_tests(tests, set_up, tear_down);
