@@ -121,8 +121,8 @@ typedef struct tufsign_repo_target {
  * and versions never lower than the cached ones. The verified state is then written to the trust
  * cache. *out is cleared on entry and set on success; free it with tufsign_repo_free().
  * TUFSIGN_ERR_REPO_NOT_FOUND when the server has no such repository, and
- * TUFSIGN_ERR_NOT_FOUND when it no longer has one that the trust cache
- * knows. TUFSIGN_ERR_UNTRUSTED when the server's root is not signed by the
+ * TUFSIGN_ERR_NOT_FOUND when a repository in the trust cache is no longer
+ * on the server. TUFSIGN_ERR_UNTRUSTED when the server's root is not signed by the
  * pinned root, as after the repository was deleted and created again with
  * another root key (TUFSIGN_ERR_ROLLBACK when that root is also older). */
 TUFSIGN_API tufsign_status tufsign_repo_open(const tufsign_repo_context *ctx, const char *gun,

@@ -132,8 +132,8 @@ typedef struct tufsign_expiring {
 } tufsign_expiring;
 
 /* Find the documents of chain that expire before the Unix time `before`, in
- * the order root, snapshot, targets, then the delegations as the chain
- * holds them. The timestamp is left out: the server re-signs it every few
+ * the order root, snapshot, targets, then the delegations in chain order.
+ * The timestamp is left out, because the server re-signs it every few
  * days. Up to max of them are written to out (which may be NULL when max is
  * 0); the return value counts them all and may exceed max. */
 TUFSIGN_API size_t tufsign_chain_expiring(const tufsign_chain *chain, int64_t before,

@@ -231,9 +231,9 @@ static int expiry_warning_days(int *days)
 	return 1;
 }
 
-/* Check that a password goes with a user name and the reverse, before the
- * token is used: the token service would otherwise answer with an
- * unhelpful 401 after the signing. */
+/* Check that a password comes with a user name and the reverse, before the
+ * token is used. Otherwise the token service rejects the request with an
+ * unhelpful 401 only after the signing. */
 static int check_password_options(const cli_context *ctx)
 {
 	const char *env = getenv("TUFSIGN_PASSWORD");

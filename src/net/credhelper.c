@@ -108,7 +108,7 @@ static int spawn_helper(const char *program, int in_fd, int out_fd, pid_t *pid)
 	/* glibc reports a failed exec, e.g. ENOENT for a helper not on PATH,
 	 * as the result of posix_spawnp. */
 	/* The helper stays in tufsign's process group, as the docker CLI runs
-	 * it: in a group of its own, a helper that asks on the terminal (a
+	 * it. In a group of its own, a helper that prompts on the terminal (a
 	 * GnuPG pinentry) would be stopped by SIGTTIN. */
 	if (rc == 0)
 		rc = posix_spawnp(pid, program, &actions, NULL, argv, env);
@@ -117,9 +117,10 @@ static int spawn_helper(const char *program, int in_fd, int out_fd, pid_t *pid)
 	return rc;
 }
 
-/* Collect the helper's exit status if it has exited. Returns 1 when it
- * has; an ECHILD (the host program reaps children itself, as with SIGCHLD
- * ignored) loses the status, which is then -1 and never read as 0. */
+/* Collect the helper's exit status if it has exited, and return 1 then.
+ * When the host program reaps children itself (SIGCHLD ignored), waitpid
+ * fails with ECHILD and the status is lost. It is then set to -1, so it is
+ * never read as a success. */
 static int reap(pid_t pid, helper_run *run)
 {
 	pid_t done = waitpid(pid, &run->status, WNOHANG);

@@ -298,10 +298,10 @@ static tufsign_status report_foreign_root(const fetch_job *job, int64_t current,
 		job->gun, (long long)current, dir, dir);
 }
 
-/* Replace the 404 recorded in err for a repository that the trust cache
- * knows but the server no longer has. It stays a server failure (exit 5),
- * not bad input and not "unsigned": the GUN was right, and a repository
- * that vanishes may be a fault or an attack. */
+/* Replace the 404 recorded in err for a repository that is in the trust
+ * cache but no longer on the server. This is a server failure (exit 5),
+ * not bad input and not "unsigned", because the GUN was right and a
+ * repository that vanishes may be a fault or an attack. */
 static tufsign_status report_deleted(const fetch_job *job, tufsign_error *err)
 {
 	char detail[sizeof(err->message)];

@@ -2,11 +2,13 @@
 # Credentials from a real docker credential helper, docker-credential-pass
 # over a throwaway pass store and GnuPG key, against the token-auth fixture.
 # The docker config names the helper with "credsStore" or "credHelpers" and
-# contains no password. The test checks that init and sign succeed with the
-# helper's credentials, that a wrong stored secret fails with the exact auth
-# error and exit 5 and changes nothing, that --username with
-# TUFSIGN_PASSWORD and NOTARY_AUTH override the helper, and that a host the
-# helper stores nothing for is anonymous even with an "auths" entry. It also
+# contains no password. The test checks that:
+# - init and sign succeed with the helper's credentials;
+# - a wrong stored secret fails with the exact auth error and exit 5, and
+#   changes nothing;
+# - --username with TUFSIGN_PASSWORD, and NOTARY_AUTH, override the helper;
+# - a host the helper stores nothing for is anonymous, even with an
+#   "auths" entry. It also
 # checks that an identity token the helper stores (user "<token>") is sent
 # in the OAuth2 refresh grant and never logged.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"

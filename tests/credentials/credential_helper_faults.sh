@@ -42,7 +42,7 @@ garbage) echo "this is not JSON" ;;
 oversize) head -c 70000 /dev/zero | tr '\0' x ;;
 hang) exec sleep 60 ;;
 background)
-	# Answers, but leaves a process behind that keeps stdout open.
+	# Prints credentials, but leaves a process behind that keeps stdout open.
 	printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\n' "$server" "$MOCK_USER" "$MOCK_SECRET"
 	sleep 30 &
 	echo "$!" >"$MOCK_LOG.background"
@@ -119,8 +119,8 @@ assert_exit 5 env MOCK_MODE=hang TUFSIGN_CREDENTIAL_HELPER_TIMEOUT=1 "$TUFSIGN" 
 assert_eq "tufsign: credential helper 'docker-credential-mock' timed out after 1 s for '$host'; check that it runs without a prompt, or raise TUFSIGN_CREDENTIAL_HELPER_TIMEOUT" \
 	"$STDERR" "message for a hanging helper"
 [ $((SECONDS - started)) -le 5 ] || fail "a 1 s helper timeout took $((SECONDS - started)) s"
-# A helper that answers and exits but leaves a process holding its stdout:
-# its answer counts, well before the timeout.
+# A helper that prints credentials and exits, but leaves a process holding
+# its stdout open: tufsign uses the credentials well before the timeout.
 started=$SECONDS
 assert_exit 0 env MOCK_MODE=background TUFSIGN_CREDENTIAL_HELPER_TIMEOUT=20 "$TUFSIGN" \
 	-s "$NOTARY_URL" --tls-ca "$NOTARY_CA" list "$gun"

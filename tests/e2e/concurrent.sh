@@ -15,8 +15,8 @@ gun=$(unique_gun)
 init_repo "$gun" root targets
 
 # Each racing run reads its own copy of the token, as separate signing
-# agents would; parallel logins on one SoftHSM2 token make it vanish from
-# the other processes' slot lists now and then.
+# agents would. Parallel logins on one SoftHSM2 token sometimes make it
+# vanish from the other processes' slot lists.
 for i in 1 2 3 4; do
 	token_conf[i]=$(copy_token "$TEST_DIR/token-copy-$i")
 done

@@ -1,9 +1,9 @@
 #!/bin/bash
 # Warnings about roles that expire soon. A new repository has nothing within
 # the default 180 days. A window of 4000 days makes the new root look nine
-# years old: sign and list then warn about root (10 years), snapshot and
-# targets (3 years each), with the exact expiry on the server and the
-# command that signs each one again. The warnings go to stderr only, so
+# years old. sign and list then warn about root (10 years), snapshot and
+# targets (3 years each). Each warning gives the exact expiry on the server
+# and the command that signs the role again. The warnings go to stderr only, so
 # --json output stays valid. A window of 0 turns them off, and a malformed
 # window is ignored with a warning.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"

@@ -1,9 +1,11 @@
 #!/bin/bash
 # Messages a user meets after a mistake, each checked for its exact text
-# and exit code. The cases are a repository deleted and created again under
-# a stale trust cache, targets file lines with a wrong field count,
-# unreadable input files, a mistyped option, a server that refuses
-# connections, a sign that publishes nothing, and the help of each command.
+# and exit code. The cases:
+# - a repository deleted and created again under a stale trust cache;
+# - targets file lines with a wrong field count;
+# - unreadable input files and a mistyped option;
+# - a server that refuses connections;
+# - a sign that publishes nothing, and the help of each command.
 . "$TUFSIGN_SOURCE_DIR/tests/lib/common.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/lib/oracles.sh"
 . "$TUFSIGN_SOURCE_DIR/tests/e2e/e2e.sh"

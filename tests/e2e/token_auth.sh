@@ -51,7 +51,8 @@ assert_exit 0 env TUFSIGN_PASSWORD="$password" "$TUFSIGN" -s "$NOTARY_URL" \
 	--targets-key "$key"
 [ -n "$(server_get "$gun" root.json)" ] || fail "no root.json readable after init"
 
-# A password in the environment without --username is not used, and says so.
+# A password in the environment without --username is not used, and a
+# warning reports that.
 assert_exit 0 env TUFSIGN_PASSWORD="$password" "$TUFSIGN" -s "$NOTARY_URL" \
 	--tls-ca "$NOTARY_CA" list "$gun"
 assert_eq "tufsign: warning: TUFSIGN_PASSWORD is set but --username is not given, so the password is not used" \
@@ -90,8 +91,8 @@ assert_exit 5 env TUFSIGN_PASSWORD="$NOTARY_READER_PASSWORD" "$TUFSIGN" -s "$NOT
 	--tls-ca "$NOTARY_CA" --username "$NOTARY_READER_USER" sign "$gun" v4 --key "$key" \
 	--manifest "$TEST_DIR/m4.json"
 unchanged_since "$gun" "a sign by a pull-only user"
-# The push check comes before the first signature: the message says that
-# nothing was signed.
+# The push check comes before the first signature, so the message reports
+# that nothing was signed.
 assert_exit 5 env TUFSIGN_PASSWORD="$NOTARY_READER_PASSWORD" "$TUFSIGN" \
 	-s "$NOTARY_URL" --tls-ca "$NOTARY_CA" --username "$NOTARY_READER_USER" sign "$gun" v4 \
 	--key "$key" --manifest "$TEST_DIR/m4.json"

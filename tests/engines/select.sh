@@ -31,7 +31,7 @@ assert_exit 0 "$TUFSIGN" key list "pkcs11:token=dup;serial=$first"
 assert_contains "$STDERR" "no private keys found"
 
 # token list with a URI that matches none of the 4 tokens (sel, two dup and
-# SoftHSM's free slot) fails like a missing token, and the message tells how
+# SoftHSM's free slot) fails like a missing token, and the message shows how
 # to list them.
 assert_exit 4 "$TUFSIGN" --module "$SOFTHSM2_MODULE" token list "pkcs11:token=nope"
 assert_eq "tufsign: no token matches 'pkcs11:token=nope' (the module has 4 tokens; run 'tufsign token list' without a URI to see them)" \

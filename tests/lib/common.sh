@@ -185,7 +185,7 @@ new_token() {
 
 # copy_token DIR: copies the current token (the last new_token) to DIR and
 # prints the path of a SoftHSM2 configuration that reads the copy. The copy
-# holds the same keys. Tests that run tufsign in parallel give each process
+# contains the same keys. Tests that run tufsign in parallel give each process
 # its own copy, because SoftHSM2's file backend is not safe for concurrent
 # processes: C_Login rewrites token.object, and another process reading it
 # at that moment drops the token from its slot list ("Token integrity check
